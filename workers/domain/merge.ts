@@ -1,0 +1,262 @@
+/**
+ * The merge engine: applies a (deskolemized) patch to the part of the dataset it touches
+ * and works out, entity by entity, what the new version changes. Pure: storage loads the
+ * touched entities before and writes the plan after.
+ */
+import type { Operation } from 'fast-json-patch';
+import { addToContentHash, contribution, sha256Hex } from './hashing';
+import { IDENTIFIER_RE } from './identifiers';
+import { applyOperations, InvalidPatchError, type JsonObject } from './patch';
+import { addLinkCounts, entityLinkCounts, type LinkCounts } from './void';
+
+export interface StoredPeriod {
+  id: string;
+  json: string;
+  hash: string;
+}
+
+export interface StoredAuthority {
+  id: string;
+  validFrom: number;
+  /** The authority with `periods` stored as `{}`. */
+  json: string;
+  hash: string;
+  periods: Map<string, StoredPeriod>;
+}
+
+export interface StoredMeta {
+  validFrom: number;
+  /** The dataset document with `authorities` stored as `{}`. */
+  json: string;
+  hash: string;
+}
+
+/** The head of the dataset as the coordinator keeps it between merges. */
+export interface HeadState {
+  version: number;
+  meta: StoredMeta | null;
+  authorityCount: number;
+  periodCount: number;
+  linkCounts: LinkCounts;
+  contentHash: string;
+}
+
+export interface EntityRow {
+  id: string;
+  json: string;
+  hash: string;
+}
+
+export interface MergePlan {
+  version: number;
+  meta: { json: string; hash: string } | null;
+  closeMeta: boolean;
+  closeAuthorities: string[];
+  insertAuthorities: EntityRow[];
+  closePeriods: string[];
+  insertPeriods: (EntityRow & { authorityId: string })[];
+  /** Entity ids that appear for the first time. */
+  newIdentifiers: { id: string; kind: 'authority' | 'period' }[];
+  head: HeadState;
+  /** The touched authorities as they are after the merge (absent: removed). */
+  authoritiesAfter: Map<string, StoredAuthority | null>;
+  changed: { created: string[]; updated: string[]; removed: string[] };
+}
+
+export const PLACEHOLDER = {};
+
+/** An authority's JSON text without its periods, keeping the members' order. */
+export function authorityShell(authority: JsonObject): string {
+  return JSON.stringify({ ...authority, periods: PLACEHOLDER });
+}
+
+export function metaShell(dataset: JsonObject): string {
+  return 'authorities' in dataset ? JSON.stringify({ ...dataset, authorities: PLACEHOLDER }) : JSON.stringify(dataset);
+}
+
+/** Rebuilds a document holding the stored meta and the given authorities with their periods. */
+export function assemblePartialDataset(meta: StoredMeta | null, authorities: Iterable<StoredAuthority>): JsonObject {
+  const doc: JsonObject = meta ? JSON.parse(meta.json) : {};
+  if ('authorities' in doc) {
+    const map: JsonObject = {};
+    for (const a of authorities) map[a.id] = assembleAuthority(a);
+    doc.authorities = map;
+  }
+  return doc;
+}
+
+export function assembleAuthority(a: StoredAuthority): JsonObject {
+  const authority = JSON.parse(a.json) as JsonObject;
+  const periods: JsonObject = {};
+  for (const p of a.periods.values()) periods[p.id] = JSON.parse(p.json);
+  authority.periods = periods;
+  return authority;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export interface PlanOptions {
+  head: HeadState;
+  /** The touched authorities as stored now; with `allAuthorities`, every authority. */
+  loaded: Map<string, StoredAuthority>;
+  allAuthorities: boolean;
+  ops: Operation[];
+  /** Ids used now or ever (removed included): a new entity may not take one. */
+  isUsed(id: string): boolean;
+}
+
+export async function planMerge(options: PlanOptions): Promise<MergePlan> {
+  const { head, loaded, ops } = options;
+  const version = head.version + 1;
+  const doc = assemblePartialDataset(head.meta, loaded.values());
+  const result = applyOperations(doc, ops);
+  if (!isObject(result)) throw new InvalidPatchError('The patch must leave the dataset a JSON object.');
+
+  const plan: MergePlan = {
+    version,
+    meta: null,
+    closeMeta: false,
+    closeAuthorities: [],
+    insertAuthorities: [],
+    closePeriods: [],
+    insertPeriods: [],
+    newIdentifiers: [],
+    head: { ...head, version },
+    authoritiesAfter: new Map(),
+    changed: { created: [], updated: [], removed: [] },
+  };
+  const add: bigint[] = [];
+  const remove: bigint[] = [];
+  let links = head.linkCounts;
+
+  // The dataset's own members (context, id, type).
+  const newMetaJson = metaShell(result);
+  if (!head.meta || head.meta.json !== newMetaJson) {
+    const hash = await sha256Hex(newMetaJson);
+    plan.meta = { json: newMetaJson, hash };
+    plan.closeMeta = head.meta !== null;
+    if (head.meta) remove.push(await contribution('meta', '', head.meta.hash));
+    add.push(await contribution('meta', '', hash));
+    plan.head.meta = { validFrom: version, json: newMetaJson, hash };
+  }
+
+  const after = 'authorities' in result ? result.authorities : {};
+  if (!isObject(after)) throw new InvalidPatchError('The patch must leave "authorities" a JSON object.');
+
+  const keys = new Set<string>([...loaded.keys(), ...Object.keys(after)]);
+  // Where every period of the touched authorities ends up (a period may move between them).
+  const seenPeriods = new Map<string, string>();
+  for (const [key, authority] of Object.entries(after)) {
+    if (!isObject(authority) || !isObject(authority.periods)) continue;
+    for (const pid of Object.keys(authority.periods)) {
+    }
+  }
+  for (const key of [...keys].sort()) {
+    const before = loaded.get(key);
+    const now = after[key];
+    if (now === undefined) {
+      if (!before) continue;
+      plan.closeAuthorities.push(before.id);
+      plan.changed.removed.push(before.id);
+      remove.push(await contribution('authority', before.id, before.hash));
+      links = addLinkCounts(links, entityLinkCounts('authority', JSON.parse(before.json)), -1);
+      for (const p of before.periods.values()) {
+        plan.closePeriods.push(p.id);
+        plan.changed.removed.push(p.id);
+        remove.push(await contribution('period', p.id, p.hash));
+        links = addLinkCounts(links, entityLinkCounts('period', JSON.parse(p.json)), -1);
+      }
+      plan.head.authorityCount -= 1;
+      plan.head.periodCount -= before.periods.size;
+      plan.authoritiesAfter.set(key, null);
+      continue;
+    }
+    if (!isObject(now)) throw new InvalidPatchError(`Authority ${key} must be a JSON object.`);
+    if (now.id !== key) throw new InvalidPatchError(`Authority ${key} must have "id": "${key}" (it has ${JSON.stringify(now.id)}).`);
+    if (!IDENTIFIER_RE.test(key)) throw new InvalidPatchError(`"${key}" is not a valid PeriodO authority identifier.`);
+    if (!before && options.isUsed(key)) throw new InvalidPatchError(`Identifier ${key} is already used (or was used by a removed entity).`);
+    const periodsNow = now.periods ?? {};
+    if (!isObject(periodsNow)) throw new InvalidPatchError(`The periods of authority ${key} must be a JSON object.`);
+
+    const shell = authorityShell(now);
+    let authorityChanged = !before || before.json !== shell;
+    const stored: StoredAuthority = { id: key, validFrom: before?.validFrom ?? version, json: shell, hash: before?.hash ?? '', periods: new Map() };
+
+    for (const [pid, period] of Object.entries(periodsNow)) {
+      if (!isObject(period)) throw new InvalidPatchError(`Period ${pid} must be a JSON object.`);
+      if (period.id !== pid) throw new InvalidPatchError(`Period ${pid} must have "id": "${pid}" (it has ${JSON.stringify(period.id)}).`);
+      if (!IDENTIFIER_RE.test(pid)) throw new InvalidPatchError(`"${pid}" is not a valid PeriodO period identifier.`);
+      const json = JSON.stringify(period);
+      const old = before?.periods.get(pid);
+      const wasAnywhere = old ?? [...loaded.values()].find((a) => a.periods.has(pid))?.periods.get(pid);
+      if (!wasAnywhere && options.isUsed(pid)) {
+        throw new InvalidPatchError(`Identifier ${pid} is already used by another entity (or by a removed one).`);
+      }
+      if (old && old.json === json) {
+        stored.periods.set(pid, old);
+        continue;
+      }
+      const hash = await sha256Hex(json);
+      stored.periods.set(pid, { id: pid, json, hash });
+      plan.insertPeriods.push({ id: pid, authorityId: key, json, hash });
+      add.push(await contribution('period', pid, hash));
+      links = addLinkCounts(links, entityLinkCounts('period', period), 1);
+      authorityChanged = true;
+      if (old) {
+        plan.closePeriods.push(pid);
+        plan.changed.updated.push(pid);
+        remove.push(await contribution('period', pid, old.hash));
+        links = addLinkCounts(links, entityLinkCounts('period', JSON.parse(old.json)), -1);
+      } else if (!wasAnywhere) {
+        plan.changed.created.push(pid);
+        plan.newIdentifiers.push({ id: pid, kind: 'period' });
+        plan.head.periodCount += 1;
+      }
+    }
+    if (before) {
+      for (const old of before.periods.values()) {
+        if (stored.periods.has(old.id)) continue;
+        authorityChanged = true;
+        const movedTo = seenPeriods.get(old.id);
+        // A period moved to another authority is closed here and inserted there.
+        plan.closePeriods.push(old.id);
+        remove.push(await contribution('period', old.id, old.hash));
+        links = addLinkCounts(links, entityLinkCounts('period', JSON.parse(old.json)), -1);
+        if (!movedTo) {
+          plan.changed.removed.push(old.id);
+          plan.head.periodCount -= 1;
+        }
+      }
+    }
+
+    if (authorityChanged) {
+      const hash = await sha256Hex(shell);
+      stored.hash = hash;
+      stored.validFrom = version;
+      plan.insertAuthorities.push({ id: key, json: shell, hash });
+      add.push(await contribution('authority', key, hash));
+      links = addLinkCounts(links, entityLinkCounts('authority', now), 1);
+      if (before) {
+        plan.closeAuthorities.push(key);
+        plan.changed.updated.push(key);
+        remove.push(await contribution('authority', key, before.hash));
+        links = addLinkCounts(links, entityLinkCounts('authority', JSON.parse(before.json)), -1);
+      } else {
+        plan.changed.created.push(key);
+        plan.newIdentifiers.push({ id: key, kind: 'authority' });
+        plan.head.authorityCount += 1;
+      }
+    }
+    plan.authoritiesAfter.set(key, stored);
+  }
+
+  // A period moved between authorities is "updated", not removed and created.
+  for (const p of plan.insertPeriods) {
+    if (plan.closePeriods.includes(p.id) && !plan.changed.updated.includes(p.id)) plan.changed.updated.push(p.id);
+  }
+  plan.head.linkCounts = links;
+  plan.head.contentHash = addToContentHash(head.contentHash, add, remove);
+  return plan;
+}

@@ -1,0 +1,33 @@
+import type { DatasetCoordinator } from '../durable-objects/dataset-coordinator';
+
+/** Bindings and vars declared in wrangler.toml (the same names in every environment). */
+export interface Env {
+  DB: D1Database;
+  COORDINATOR: DurableObjectNamespace<DatasetCoordinator>;
+  EXPORTS: R2Bucket;
+  EXPORT_QUEUE: Queue<ExportJob>;
+  ASSETS: Fetcher;
+
+  ENVIRONMENT: string;
+  SERVER_VERSION: string;
+  CANONICAL: string;
+  CLIENT_URL: string;
+  DATA_HOSTS: string;
+  CLIENT_HOSTS: string;
+  CORSPROXY_HOSTS: string;
+  LEGACY_HOSTS: string;
+  PERMALINK_BASE: string;
+  ADMIN_TOKEN?: string;
+  CORS_PROXY_UPSTREAMS: string;
+  CORS_PROXY_ORIGINS: string;
+  ORCID_CLIENT_ID?: string;
+  ORCID_CLIENT_SECRET?: string;
+  CACHE_ZONE_ID?: string;
+  CACHE_PURGE_TOKEN?: string;
+}
+
+/** A message on the export queue: render one dataset version in one format into R2. */
+export interface ExportJob {
+  version: number;
+  format: 'ttl' | 'nt' | 'csv';
+}

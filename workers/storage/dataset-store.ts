@@ -1,0 +1,161 @@
+/**
+ * Reading the versioned dataset from D1: one entity, one version's figures, or the whole
+ * version streamed page by page (never the whole dataset in memory).
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, max, sql } from 'drizzle-orm';
+import type { StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
+import { chunk, database, MAX_PARAMS, validAt, type Db } from './db';
+import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
+
+export type VersionRow = typeof versions.$inferSelect;
+
+export class DatasetStore {
+  readonly db: Db;
+  constructor(d1: D1Database) {
+    this.db = database(d1);
+  }
+
+  async headVersion(): Promise<number> {
+    const [row] = await this.db.select({ v: max(versions.id) }).from(versions);
+    return row?.v ?? 0;
+  }
+
+  async version(id: number): Promise<VersionRow | undefined> {
+    return this.db.query.versions.findFirst({ where: eq(versions.id, id) });
+  }
+
+  async headVersionRow(): Promise<VersionRow | undefined> {
+    return this.db.query.versions.findFirst({ orderBy: desc(versions.id) });
+  }
+
+  async meta(version: number): Promise<StoredMeta | null> {
+    const row = await this.db.query.datasetMeta.findFirst({ where: validAt(datasetMeta, version) });
+    return row ? { validFrom: row.validFrom, json: row.json, hash: row.hash } : null;
+  }
+
+  /** The authority valid at `version` with its periods, or null. */
+  async authority(id: string, version: number): Promise<StoredAuthority | null> {
+    const [[a], ps] = await this.db.batch([
+      this.db.select().from(authorities).where(and(eq(authorities.id, id), validAt(authorities, version))),
+      this.db
+        .select({ id: periods.id, json: periods.json, hash: periods.hash })
+        .from(periods)
+        .where(and(eq(periods.authorityId, id), validAt(periods, version)))
+        .orderBy(asc(periods.id)),
+    ]);
+    if (!a) return null;
+    return { id: a.id, validFrom: a.validFrom, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) };
+  }
+
+  /** Several authorities valid at `version`, with their periods. */
+  async authorities(ids: string[], version: number): Promise<Map<string, StoredAuthority>> {
+    const out = new Map<string, StoredAuthority>();
+    for (const group of chunk(ids, MAX_PARAMS - 10)) {
+      const [as, ps] = await this.db.batch([
+        this.db.select().from(authorities).where(and(inArray(authorities.id, group), validAt(authorities, version))),
+        this.db
+          .select({ id: periods.id, authorityId: periods.authorityId, json: periods.json, hash: periods.hash })
+          .from(periods)
+          .where(and(inArray(periods.authorityId, group), validAt(periods, version)))
+          .orderBy(asc(periods.authorityId), asc(periods.id)),
+      ]);
+      for (const a of as) out.set(a.id, { id: a.id, validFrom: a.validFrom, json: a.json, hash: a.hash, periods: new Map() });
+      for (const p of ps) out.get(p.authorityId)?.periods.set(p.id, { id: p.id, json: p.json, hash: p.hash });
+    }
+    return out;
+  }
+
+  async allAuthorityIds(version: number): Promise<string[]> {
+    const rows = await this.db.select({ id: authorities.id }).from(authorities).where(validAt(authorities, version));
+    return rows.map((r) => r.id);
+  }
+
+  /** The period valid at `version`, with the id of its authority, or null. */
+  async period(id: string, version: number): Promise<(StoredPeriod & { authorityId: string; validFrom: number }) | null> {
+    const row = await this.db.query.periods.findFirst({ where: and(eq(periods.id, id), validAt(periods, version)) });
+    return row ? { id: row.id, json: row.json, hash: row.hash, authorityId: row.authorityId, validFrom: row.validFrom } : null;
+  }
+
+  /** Current owners of the given period ids (for checks that a period id is not taken). */
+  async currentPeriodOwners(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const group of chunk(ids, MAX_PARAMS - 5)) {
+      const rows = await this.db
+        .select({ id: periods.id, authorityId: periods.authorityId })
+        .from(periods)
+        .where(and(inArray(periods.id, group), isNull(periods.validTo)));
+      for (const r of rows) out.set(r.id, r.authorityId);
+    }
+    return out;
+  }
+
+  /** The first version an identifier was used in, if it ever was. */
+  async identifier(id: string): Promise<{ kind: string; firstVersion: number } | undefined> {
+    return this.db.query.identifiers.findFirst({ where: eq(identifiers.id, id) });
+  }
+
+  async allIdentifiers(): Promise<string[]> {
+    const rows = await this.db.select({ id: identifiers.id }).from(identifiers);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Every authority valid at `version` in id order, each with its periods in id order,
+   * read in pages so memory stays bounded whatever the dataset's size.
+   */
+  async *authoritiesAt(version: number, pageSize = 2000): AsyncGenerator<StoredAuthority> {
+    let afterAuthority = '';
+    let periodCursor: { authorityId: string; id: string } = { authorityId: '', id: '' };
+    let periodPage: { id: string; authorityId: string; json: string; hash: string }[] = [];
+    let periodIndex = 0;
+    let periodsDone = false;
+
+    const nextPeriods = async () => {
+      periodPage = await this.db
+        .select({ id: periods.id, authorityId: periods.authorityId, json: periods.json, hash: periods.hash })
+        .from(periods)
+        .where(and(validAt(periods, version), sql`(${periods.authorityId}, ${periods.id}) > (${periodCursor.authorityId}, ${periodCursor.id})`))
+        .orderBy(asc(periods.authorityId), asc(periods.id))
+        .limit(pageSize);
+      periodIndex = 0;
+      if (periodPage.length < pageSize) periodsDone = true;
+      const last = periodPage[periodPage.length - 1];
+      if (last) periodCursor = { authorityId: last.authorityId, id: last.id };
+    };
+
+    for (;;) {
+      const page = await this.db
+        .select()
+        .from(authorities)
+        .where(and(validAt(authorities, version), gt(authorities.id, afterAuthority)))
+        .orderBy(asc(authorities.id))
+        .limit(Math.max(50, Math.floor(pageSize / 10)));
+      if (page.length === 0) return;
+      for (const a of page) {
+        const stored: StoredAuthority = { id: a.id, validFrom: a.validFrom, json: a.json, hash: a.hash, periods: new Map() };
+        for (;;) {
+          if (periodIndex >= periodPage.length) {
+            if (periodsDone && periodIndex >= periodPage.length) break;
+            await nextPeriods();
+            if (periodPage.length === 0) break;
+          }
+          const p = periodPage[periodIndex];
+          if (p.authorityId < a.id) {
+            periodIndex++;
+            continue;
+          }
+          if (p.authorityId > a.id) break;
+          stored.periods.set(p.id, { id: p.id, json: p.json, hash: p.hash });
+          periodIndex++;
+        }
+        yield stored;
+      }
+      afterAuthority = page[page.length - 1].id;
+    }
+  }
+
+  async readBlob(blobId: string): Promise<string | null> {
+    const rows = await this.db.select({ data: blobChunks.data }).from(blobChunks).where(eq(blobChunks.blobId, blobId)).orderBy(asc(blobChunks.seq));
+    return rows.length ? rows.map((r) => r.data).join('') : null;
+  }
+}

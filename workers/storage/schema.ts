@@ -1,0 +1,197 @@
+/**
+ * The D1 schema (drizzle-orm). `npm run db:generate` turns it into SQL files in migrations/.
+ *
+ * The dataset is versioned at entity granularity: a row of `authorities`, `periods` or
+ * `dataset_meta` holds one entity's JSON from version `valid_from` until just before
+ * `valid_to` (NULL: still current). A merge closes the rows it replaces and inserts the
+ * new ones, so it writes only what changed, yet the rows valid at N rebuild version N.
+ * No value here may exceed D1's 2 MB: large documents (patch bodies, graphs) are split
+ * into `blob_chunks`.
+ */
+
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** One row per dataset version; a trigger (0001 migration) keeps the ids gapless and linear. */
+export const versions = sqliteTable('versions', {
+  id: integer('id').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  patchRequestId: integer('patch_request_id'),
+  /** Version at which the context (dataset_meta) current at this version was written. */
+  metaVersion: integer('meta_version').notNull(),
+  authorityCount: integer('authority_count').notNull(),
+  periodCount: integer('period_count').notNull(),
+  /** Incrementally maintained figures for the VoID description (linksets, contributors…). */
+  stats: text('stats').notNull(),
+  /** Sum mod 2^256 of SHA-256(kind:id:entity-hash) over every entity valid at this version. */
+  contentHash: text('content_hash').notNull(),
+  /** The VoID description of this version in Turtle, computed once at merge time. */
+  voidTurtle: text('void_turtle').notNull(),
+});
+
+/** Top-level dataset document minus its authorities: `@context`, `id`, `type`, … */
+export const datasetMeta = sqliteTable(
+  'dataset_meta',
+  {
+    validFrom: integer('valid_from').notNull(),
+    validTo: integer('valid_to'),
+    json: text('json').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.validFrom] })],
+);
+
+/**
+ * An authority without its periods (its `periods` member is stored as `{}` to keep the
+ * member order). A new row is written whenever the authority or any of its periods
+ * changes, so `valid_from` is the version of the authority's last update.
+ */
+export const authorities = sqliteTable(
+  'authorities',
+  {
+    id: text('id').notNull(),
+    validFrom: integer('valid_from').notNull(),
+    validTo: integer('valid_to'),
+    json: text('json').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.id, t.validFrom] }),
+    index('authorities_current').on(t.validTo, t.id),
+    index('authorities_from').on(t.validFrom),
+  ],
+);
+
+export const periods = sqliteTable(
+  'periods',
+  {
+    id: text('id').notNull(),
+    authorityId: text('authority_id').notNull(),
+    validFrom: integer('valid_from').notNull(),
+    validTo: integer('valid_to'),
+    json: text('json').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.id, t.validFrom] }),
+    index('periods_by_authority').on(t.authorityId, t.id),
+    index('periods_current').on(t.validTo, t.authorityId),
+  ],
+);
+
+/** Every identifier ever assigned, removed ones included, so none is ever minted twice. */
+export const identifiers = sqliteTable('identifiers', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['authority', 'period'] }).notNull(),
+  firstVersion: integer('first_version').notNull(),
+});
+
+/** Large documents split into pieces well under D1's 2 MB value limit. */
+export const blobChunks = sqliteTable(
+  'blob_chunks',
+  {
+    blobId: text('blob_id').notNull(),
+    seq: integer('seq').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.blobId, t.seq] })],
+);
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(), // https://orcid.org/<ORCID>
+    name: text('name').notNull(),
+    permissions: text('permissions').notNull(), // JSON array
+    /** SHA-256 (hex) of the ORCID access token; the token itself is never stored. */
+    tokenHash: text('token_hash'),
+    tokenExpiresAt: integer('token_expires_at'), // unix seconds
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_token_hash').on(t.tokenHash)],
+);
+
+export const patchRequests = sqliteTable(
+  'patch_requests',
+  {
+    id: integer('id').primaryKey(),
+    createdBy: text('created_by').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    mergedBy: text('merged_by'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    mergedAt: text('merged_at'),
+    open: integer('open', { mode: 'boolean' }).notNull(),
+    merged: integer('merged', { mode: 'boolean' }).notNull(),
+    appliedToVersion: integer('applied_to_version'),
+    resultedInVersion: integer('resulted_in_version'),
+    /** blob_chunks ids of the submitted and (once merged) the applied patch. */
+    originalPatchBlob: text('original_patch_blob').notNull(),
+    appliedPatchBlob: text('applied_patch_blob'),
+    /** JSON arrays of entity ids, computed at submission and fixed at merge. */
+    createdEntities: text('created_entities').notNull().default('[]'),
+    updatedEntities: text('updated_entities').notNull().default('[]'),
+    removedEntities: text('removed_entities').notNull().default('[]'),
+    identifierMap: text('identifier_map'),
+  },
+  (t) => [index('patch_requests_open').on(t.open, t.id)],
+);
+
+export const patchRequestComments = sqliteTable(
+  'patch_request_comments',
+  {
+    id: integer('id').primaryKey(),
+    patchRequestId: integer('patch_request_id').notNull(),
+    author: text('author').notNull(),
+    message: text('message').notNull(),
+    postedAt: text('posted_at').notNull(),
+  },
+  (t) => [index('comments_by_patch').on(t.patchRequestId, t.id)],
+);
+
+/** skolem IRI → permanent id, one row per identifier a merge assigned. */
+export const identifierMap = sqliteTable(
+  'identifier_map',
+  {
+    skolemId: text('skolem_id').notNull(),
+    permanentId: text('permanent_id').notNull(),
+    version: integer('version').notNull(),
+    patchRequestId: integer('patch_request_id'),
+  },
+  (t) => [primaryKey({ columns: [t.skolemId, t.version] }), index('identifier_map_permanent').on(t.permanentId)],
+);
+
+export const bags = sqliteTable(
+  'bags',
+  {
+    uuid: text('uuid').notNull(),
+    version: integer('version').notNull(),
+    owners: text('owners').notNull(), // JSON array of user ids
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    blob: text('blob').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.uuid, t.version] })],
+);
+
+export const graphs = sqliteTable(
+  'graphs',
+  {
+    id: text('id').notNull(), // the path below /graphs/
+    version: integer('version').notNull(),
+    deleted: integer('deleted', { mode: 'boolean' }).notNull().default(false),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    blob: text('blob'),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.version] })],
+);
+
+/** Browser-bound single-use states of ORCID sign-ins in progress. */
+export const authStates = sqliteTable('auth_states', {
+  state: text('state').primaryKey(),
+  cookieHash: text('cookie_hash').notNull(),
+  params: text('params').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
