@@ -11,7 +11,6 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Operation } from 'fast-json-patch';
 import { inArray, max } from 'drizzle-orm';
 import type { Env } from '../workers/env';
-import { EMPTY_CONTENT_HASH } from '../workers/domain/hashing';
 import { IdentifierError, SKOLEM_RE, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
 import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from '../workers/domain/merge';
 import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
@@ -73,7 +72,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     if (this.head) return this.head;
     const row = await this.store.headVersionRow();
     if (!row) {
-      this.head = { version: 0, meta: null, authorityCount: 0, periodCount: 0, linkCounts: {}, contentHash: EMPTY_CONTENT_HASH };
+      throw new Error('The versions table has no version 0: apply the D1 migrations first.');
     } else {
       const stats = JSON.parse(row.stats) as { linkCounts: Record<string, number> };
       this.head = {
@@ -83,6 +82,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
         periodCount: row.periodCount,
         linkCounts: stats.linkCounts,
         contentHash: row.contentHash,
+        nextPosition: row.nextPosition,
       };
     }
     return this.head;
@@ -194,6 +194,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       linkCounts: plan.head.linkCounts,
       modified: createdAt,
       contributors,
+      canonical: this.env.CANONICAL === 'true',
     });
   }
 

@@ -9,13 +9,14 @@ CREATE TABLE `authorities` (
 	`id` text NOT NULL,
 	`valid_from` integer NOT NULL,
 	`valid_to` integer,
+	`position` integer NOT NULL,
 	`json` text NOT NULL,
 	`hash` text NOT NULL,
 	PRIMARY KEY(`id`, `valid_from`)
 );
 --> statement-breakpoint
-CREATE INDEX `authorities_current` ON `authorities` (`valid_to`,`id`);--> statement-breakpoint
-CREATE INDEX `authorities_from` ON `authorities` (`valid_from`);--> statement-breakpoint
+CREATE INDEX `authorities_by_position` ON `authorities` (`position`);--> statement-breakpoint
+CREATE INDEX `authorities_current` ON `authorities` (`valid_to`);--> statement-breakpoint
 CREATE TABLE `bags` (
 	`uuid` text NOT NULL,
 	`version` integer NOT NULL,
@@ -100,13 +101,16 @@ CREATE TABLE `periods` (
 	`authority_id` text NOT NULL,
 	`valid_from` integer NOT NULL,
 	`valid_to` integer,
+	`authority_position` integer NOT NULL,
+	`position` integer NOT NULL,
 	`json` text NOT NULL,
 	`hash` text NOT NULL,
 	PRIMARY KEY(`id`, `valid_from`)
 );
 --> statement-breakpoint
-CREATE INDEX `periods_by_authority` ON `periods` (`authority_id`,`id`);--> statement-breakpoint
-CREATE INDEX `periods_current` ON `periods` (`valid_to`,`authority_id`);--> statement-breakpoint
+CREATE INDEX `periods_by_authority` ON `periods` (`authority_id`,`position`);--> statement-breakpoint
+CREATE INDEX `periods_in_order` ON `periods` (`authority_position`,`position`);--> statement-breakpoint
+CREATE INDEX `periods_current` ON `periods` (`valid_to`);--> statement-breakpoint
 CREATE TABLE `users` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -122,7 +126,8 @@ CREATE TABLE `versions` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`created_at` text NOT NULL,
 	`patch_request_id` integer,
-	`meta_version` integer NOT NULL,
+	`meta_version` integer,
+	`next_position` integer NOT NULL,
 	`authority_count` integer NOT NULL,
 	`period_count` integer NOT NULL,
 	`stats` text NOT NULL,

@@ -18,8 +18,14 @@ export interface Env {
   LEGACY_HOSTS: string;
   PERMALINK_BASE: string;
   ADMIN_TOKEN?: string;
+  /** The data app's public URL (with trailing slash), e.g. https://data.perio.do/ — the legacy `/` redirect names it. */
+  DATA_URL: string;
+  /** Comma-separated upstream domains the CORS proxy may reach (each with its subdomains). */
   CORS_PROXY_UPSTREAMS: string;
+  /** Comma-separated caller origins: `https://perio.do`, `https://*.perio.do`, `http://localhost:*`. */
   CORS_PROXY_ORIGINS: string;
+  /** Milliseconds to wait for an upstream's response headers before answering 504. */
+  CORS_PROXY_TIMEOUT_MS: string;
   ORCID_CLIENT_ID?: string;
   ORCID_CLIENT_SECRET?: string;
   CACHE_ZONE_ID?: string;

@@ -41,7 +41,7 @@ const handler = {
     await handleExportBatch(batch, env, ctx);
   },
   async scheduled(_controller, env, ctx): Promise<void> {
-    ctx.waitUntil(runHealthChecks(env, (request) => handler.fetch(request, env, ctx)));
+    ctx.waitUntil(runHealthChecks(env, (request) => handler.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx)));
   },
 } satisfies ExportedHandler<Env, ExportJob>;
 

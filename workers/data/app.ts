@@ -1,3 +1,50 @@
+/**
+ * The PeriodO data API (Hono). Reads come straight from D1; writes go through the
+ * DatasetCoordinator. Every response carries the reference's CORS headers and
+ * X-PeriodO-Server-Version.
+ */
 import { Hono } from 'hono';
 import type { Env } from '../env';
+import { HttpError, jsonError } from '../shared/errors';
+import { adminApp } from './admin';
+import { notFound } from './responses';
+import { registerDatasetRoutes } from './routes/dataset';
+import { registerDescriptionRoutes } from './routes/description';
+import { registerEntityRoutes } from './routes/entities';
+import { registerRecordRoutes } from './routes/records';
+
+export const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'If-Modified-Since, If-None-Match, Authorization, Content-Type',
+  'Access-Control-Expose-Headers': 'Last-Modified, Location, Link, X-Total-Count, X-PeriodO-Server-Version, ETag',
+  'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
+};
+
 export const dataApp = new Hono<{ Bindings: Env }>();
+
+dataApp.use('*', async (c, next) => {
+  if (c.req.method === 'OPTIONS') {
+    c.res = new Response(null, { status: 200, headers: { Allow: 'GET, HEAD, OPTIONS, PATCH, POST, PUT, DELETE' } });
+  } else {
+    await next();
+  }
+  // Responses built elsewhere may have immutable headers: copy before adding ours.
+  const res = new Response(c.res.body, c.res);
+  for (const [k, v] of Object.entries(CORS_HEADERS)) res.headers.set(k, v);
+  res.headers.set('X-PeriodO-Server-Version', c.env.SERVER_VERSION);
+  c.res = res;
+});
+
+dataApp.route('/admin', adminApp);
+registerDescriptionRoutes(dataApp);
+registerDatasetRoutes(dataApp);
+registerRecordRoutes(dataApp);
+registerEntityRoutes(dataApp);
+
+dataApp.notFound((c) => notFound(c.req.raw));
+
+dataApp.onError((error, c) => {
+  if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
+  console.error(`${c.req.method} ${c.req.url} failed:`, error);
+  return jsonError(500, 'The server failed to answer this request; the error has been logged.');
+});

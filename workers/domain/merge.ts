@@ -6,11 +6,13 @@
 import type { Operation } from 'fast-json-patch';
 import { addToContentHash, contribution, sha256Hex } from './hashing';
 import { IDENTIFIER_RE } from './identifiers';
+import { pyJson } from './json-format';
 import { applyOperations, InvalidPatchError, type JsonObject } from './patch';
 import { addLinkCounts, entityLinkCounts, type LinkCounts } from './void';
 
 export interface StoredPeriod {
   id: string;
+  position: number;
   json: string;
   hash: string;
 }
@@ -18,9 +20,11 @@ export interface StoredPeriod {
 export interface StoredAuthority {
   id: string;
   validFrom: number;
+  position: number;
   /** The authority with `periods` stored as `{}`. */
   json: string;
   hash: string;
+  /** In dataset order. */
   periods: Map<string, StoredPeriod>;
 }
 
@@ -39,10 +43,12 @@ export interface HeadState {
   periodCount: number;
   linkCounts: LinkCounts;
   contentHash: string;
+  nextPosition: number;
 }
 
 export interface EntityRow {
   id: string;
+  position: number;
   json: string;
   hash: string;
 }
@@ -54,7 +60,7 @@ export interface MergePlan {
   closeAuthorities: string[];
   insertAuthorities: EntityRow[];
   closePeriods: string[];
-  insertPeriods: (EntityRow & { authorityId: string })[];
+  insertPeriods: (EntityRow & { authorityId: string; authorityPosition: number })[];
   /** Entity ids that appear for the first time. */
   newIdentifiers: { id: string; kind: 'authority' | 'period' }[];
   head: HeadState;
@@ -67,11 +73,11 @@ export const PLACEHOLDER = {};
 
 /** An authority's JSON text without its periods, keeping the members' order. */
 export function authorityShell(authority: JsonObject): string {
-  return JSON.stringify({ ...authority, periods: PLACEHOLDER });
+  return pyJson({ ...authority, periods: PLACEHOLDER });
 }
 
 export function metaShell(dataset: JsonObject): string {
-  return 'authorities' in dataset ? JSON.stringify({ ...dataset, authorities: PLACEHOLDER }) : JSON.stringify(dataset);
+  return 'authorities' in dataset ? pyJson({ ...dataset, authorities: PLACEHOLDER }) : pyJson(dataset);
 }
 
 /** Rebuilds a document holding the stored meta and the given authorities with their periods. */
@@ -79,7 +85,7 @@ export function assemblePartialDataset(meta: StoredMeta | null, authorities: Ite
   const doc: JsonObject = meta ? JSON.parse(meta.json) : {};
   if ('authorities' in doc) {
     const map: JsonObject = {};
-    for (const a of authorities) map[a.id] = assembleAuthority(a);
+    for (const a of [...authorities].sort((x, y) => x.position - y.position)) map[a.id] = assembleAuthority(a);
     doc.authorities = map;
   }
   return doc;
@@ -88,7 +94,7 @@ export function assemblePartialDataset(meta: StoredMeta | null, authorities: Ite
 export function assembleAuthority(a: StoredAuthority): JsonObject {
   const authority = JSON.parse(a.json) as JsonObject;
   const periods: JsonObject = {};
-  for (const p of a.periods.values()) periods[p.id] = JSON.parse(p.json);
+  for (const p of [...a.periods.values()].sort((x, y) => x.position - y.position)) periods[p.id] = JSON.parse(p.json);
   authority.periods = periods;
   return authority;
 }
@@ -145,7 +151,11 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
   const after = 'authorities' in result ? result.authorities : {};
   if (!isObject(after)) throw new InvalidPatchError('The patch must leave "authorities" a JSON object.');
 
-  const keys = new Set<string>([...loaded.keys(), ...Object.keys(after)]);
+  // Loaded authorities first in dataset order, then new ones in the order the patch added them.
+  const keys = new Set<string>([...[...loaded.values()].sort((a, b) => a.position - b.position).map((a) => a.id), ...Object.keys(after)]);
+  let nextPosition = head.nextPosition;
+  const oldPeriod = new Map<string, StoredPeriod>();
+  for (const a of loaded.values()) for (const p of a.periods.values()) oldPeriod.set(p.id, p);
   // Where every period of the touched authorities ends up (a period may move between them).
   const seenPeriods = new Map<string, string>();
   for (const [key, authority] of Object.entries(after)) {
@@ -153,7 +163,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     for (const pid of Object.keys(authority.periods)) {
     }
   }
-  for (const key of [...keys].sort()) {
+  for (const key of keys) {
     const before = loaded.get(key);
     const now = after[key];
     if (now === undefined) {
@@ -182,15 +192,16 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
 
     const shell = authorityShell(now);
     let authorityChanged = !before || before.json !== shell;
-    const stored: StoredAuthority = { id: key, validFrom: before?.validFrom ?? version, json: shell, hash: before?.hash ?? '', periods: new Map() };
+    const position = before?.position ?? nextPosition++;
+    const stored: StoredAuthority = { id: key, validFrom: before?.validFrom ?? version, position, json: shell, hash: before?.hash ?? '', periods: new Map() };
 
     for (const [pid, period] of Object.entries(periodsNow)) {
       if (!isObject(period)) throw new InvalidPatchError(`Period ${pid} must be a JSON object.`);
       if (period.id !== pid) throw new InvalidPatchError(`Period ${pid} must have "id": "${pid}" (it has ${JSON.stringify(period.id)}).`);
       if (!IDENTIFIER_RE.test(pid)) throw new InvalidPatchError(`"${pid}" is not a valid PeriodO period identifier.`);
-      const json = JSON.stringify(period);
+      const json = pyJson(period);
       const old = before?.periods.get(pid);
-      const wasAnywhere = old ?? [...loaded.values()].find((a) => a.periods.has(pid))?.periods.get(pid);
+      const wasAnywhere = oldPeriod.get(pid);
       if (!wasAnywhere && options.isUsed(pid)) {
         throw new InvalidPatchError(`Identifier ${pid} is already used by another entity (or by a removed one).`);
       }
@@ -199,8 +210,9 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
         continue;
       }
       const hash = await sha256Hex(json);
-      stored.periods.set(pid, { id: pid, json, hash });
-      plan.insertPeriods.push({ id: pid, authorityId: key, json, hash });
+      const periodPosition = old?.position ?? nextPosition++;
+      stored.periods.set(pid, { id: pid, position: periodPosition, json, hash });
+      plan.insertPeriods.push({ id: pid, authorityId: key, authorityPosition: position, position: periodPosition, json, hash });
       add.push(await contribution('period', pid, hash));
       links = addLinkCounts(links, entityLinkCounts('period', period), 1);
       authorityChanged = true;
@@ -235,7 +247,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
       const hash = await sha256Hex(shell);
       stored.hash = hash;
       stored.validFrom = version;
-      plan.insertAuthorities.push({ id: key, json: shell, hash });
+      plan.insertAuthorities.push({ id: key, position, json: shell, hash });
       add.push(await contribution('authority', key, hash));
       links = addLinkCounts(links, entityLinkCounts('authority', now), 1);
       if (before) {
@@ -257,6 +269,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     if (plan.closePeriods.includes(p.id) && !plan.changed.updated.includes(p.id)) plan.changed.updated.push(p.id);
   }
   plan.head.linkCounts = links;
+  plan.head.nextPosition = nextPosition;
   plan.head.contentHash = addToContentHash(head.contentHash, add, remove);
   return plan;
 }

@@ -32,7 +32,7 @@ export const LINKSETS: LinksetDefinition[] = [
   { key: 'source-links-to-worldcat', predicate: `${NS.dcterms}source`, uriSpace: 'http://www.worldcat.org/oclc/', target: 'http://purl.oclc.org/dataset/WorldCat', description: 'WorldCat' },
   { key: 'ispartof-links-to-worldcat', predicate: `${NS.dcterms}isPartOf`, uriSpace: 'http://www.worldcat.org/oclc/', target: 'http://purl.oclc.org/dataset/WorldCat', description: 'WorldCat' },
   { key: 'ispartof-links-to-crossref', predicate: `${NS.dcterms}isPartOf`, uriSpace: 'http://dx.doi.org/', target: null, description: 'CrossRef DOI Resolver' },
-  { key: 'spatial-links-to-wikidata', predicate: `${NS.dcterms}spatial`, uriSpace: 'http://www.wikidata.org/entity/', target: 'http://www.wikidata.org/', description: 'Wikidata' },
+  { key: 'spatial-links-to-wikidata', predicate: `${NS.dcterms}spatial`, uriSpace: 'http://www.wikidata.org/entity/', target: 'http://www.wikidata.org/entity/Q2013', description: 'Wikidata' },
   { key: 'sameas-links-to-english-heritage-periods-list', predicate: `${NS.owl}sameAs`, uriSpace: 'http://purl.org/heritagedata/schemes/eh_period', target: 'http://purl.org/heritagedata/schemes/eh_period', description: 'English Heritage Periods List' },
   { key: 'sameas-links-to-pleiades', predicate: `${NS.owl}sameAs`, uriSpace: 'http://pleiades.stoa.org/vocabularies/time-periods/', target: null, description: 'Pleiades Time Periods' },
 ];
@@ -84,6 +84,21 @@ export function addLinkCounts(total: LinkCounts, delta: LinkCounts, sign: 1 | -1
   return out;
 }
 
+/**
+ * Stands for the data app's origin in a stored (non-canonical) description; the data
+ * API puts the origin of each request in its place when it serves the description.
+ */
+export const VOID_DATA_HOST = 'https://data-host.invalid';
+
+/** The PeriodO team, credited as creators of the dataset and its description. */
+const CREATORS: [string, string][] = [
+  ['https://orcid.org/0000-0002-5486-159X', 'Ryan Shaw'],
+  ['https://orcid.org/0000-0003-2557-5145', 'Adam Rabinowitz'],
+  ['https://orcid.org/0000-0001-5620-4764', 'Eric Kansa'],
+  ['https://orcid.org/0000-0002-3617-9378', 'Patrick Golden'],
+  ['https://orcid.org/0000-0002-4871-039X', 'Sarah A. Buchanan'],
+];
+
 export interface VoidInput {
   /** The ARK base, e.g. `http://n2t.net/ark:/99152/`. */
   base: string;
@@ -92,6 +107,8 @@ export interface VoidInput {
   linkCounts: LinkCounts;
   modified: string;
   contributors: string[];
+  /** CANONICAL mode: the provenance link is an ARK, not the data host's URL. */
+  canonical: boolean;
 }
 
 /** Renders the VoID description as Turtle. */
@@ -120,8 +137,18 @@ export function describeDataset(input: VoidInput): Promise<string> {
     quad(d, p('void', 'vocabulary'), namedNode('http://www.w3.org/2006/time#')),
     quad(d, p('void', 'vocabulary'), namedNode(NS.dcterms)),
     quad(d, p('dcterms', 'modified'), literal(input.modified, namedNode(`${NS.xsd}dateTime`))),
-    quad(d, p('dcterms', 'provenance'), namedNode(`${b}p0h#changes`)),
+    quad(d, p('dcterms', 'provenance'), namedNode(input.canonical ? `${b}p0h#changes` : `${VOID_DATA_HOST}/h#changes`)),
+    quad(d, p('void', 'rootResource'), namedNode(`${b}p0d/#authorities`)),
+    quad(d, p('dcterms', 'subject'), namedNode('http://www.wikidata.org/entity/Q816829')),
+    quad(description, p('dcterms', 'creator'), namedNode(CREATORS[0][0])),
   ];
+  for (const [orcid, name] of CREATORS) {
+    quads.push(
+      quad(d, p('dcterms', 'creator'), namedNode(orcid)),
+      quad(namedNode(orcid), a, p('foaf', 'Person')),
+      quad(namedNode(orcid), namedNode('http://www.w3.org/2000/01/rdf-schema#label'), literal(name)),
+    );
+  }
   const partitions: [string, number][] = [
     [`${NS.skos}Concept`, input.periodCount],
     [`${NS.skos}ConceptScheme`, input.authorityCount],
@@ -148,7 +175,14 @@ export function describeDataset(input: VoidInput): Promise<string> {
     );
     if (l.target) quads.push(quad(target, a, p('void', 'Dataset')));
   });
-  const writer = new Writer({ prefixes: { ...NS, '': b } });
-  writer.addQuads(quads);
+  const seen = new Set<string>();
+  const unique = quads.filter((q) => {
+    const key = `${q.subject.id} ${q.predicate.id} ${q.object.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const writer = new Writer({ prefixes: { ...NS, orcid: 'https://orcid.org/' } });
+  writer.addQuads(unique);
   return new Promise((resolve, reject) => writer.end((error, result) => (error ? reject(error) : resolve(result))));
 }

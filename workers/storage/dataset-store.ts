@@ -2,7 +2,7 @@
  * Reading the versioned dataset from D1: one entity, one version's figures, or the whole
  * version streamed page by page (never the whole dataset in memory).
  */
-import { and, asc, desc, eq, gt, inArray, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import type { StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
 import { chunk, database, MAX_PARAMS, validAt, type Db } from './db';
 import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
@@ -38,13 +38,13 @@ export class DatasetStore {
     const [[a], ps] = await this.db.batch([
       this.db.select().from(authorities).where(and(eq(authorities.id, id), validAt(authorities, version))),
       this.db
-        .select({ id: periods.id, json: periods.json, hash: periods.hash })
+        .select({ id: periods.id, position: periods.position, json: periods.json, hash: periods.hash })
         .from(periods)
         .where(and(eq(periods.authorityId, id), validAt(periods, version)))
-        .orderBy(asc(periods.id)),
+        .orderBy(asc(periods.position)),
     ]);
     if (!a) return null;
-    return { id: a.id, validFrom: a.validFrom, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) };
+    return { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) };
   }
 
   /** Several authorities valid at `version`, with their periods. */
@@ -54,13 +54,13 @@ export class DatasetStore {
       const [as, ps] = await this.db.batch([
         this.db.select().from(authorities).where(and(inArray(authorities.id, group), validAt(authorities, version))),
         this.db
-          .select({ id: periods.id, authorityId: periods.authorityId, json: periods.json, hash: periods.hash })
+          .select({ id: periods.id, authorityId: periods.authorityId, position: periods.position, json: periods.json, hash: periods.hash })
           .from(periods)
           .where(and(inArray(periods.authorityId, group), validAt(periods, version)))
-          .orderBy(asc(periods.authorityId), asc(periods.id)),
+          .orderBy(asc(periods.authorityId), asc(periods.position)),
       ]);
-      for (const a of as) out.set(a.id, { id: a.id, validFrom: a.validFrom, json: a.json, hash: a.hash, periods: new Map() });
-      for (const p of ps) out.get(p.authorityId)?.periods.set(p.id, { id: p.id, json: p.json, hash: p.hash });
+      for (const a of as) out.set(a.id, { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map() });
+      for (const p of ps) out.get(p.authorityId)?.periods.set(p.id, { id: p.id, position: p.position, json: p.json, hash: p.hash });
     }
     return out;
   }
@@ -73,7 +73,20 @@ export class DatasetStore {
   /** The period valid at `version`, with the id of its authority, or null. */
   async period(id: string, version: number): Promise<(StoredPeriod & { authorityId: string; validFrom: number }) | null> {
     const row = await this.db.query.periods.findFirst({ where: and(eq(periods.id, id), validAt(periods, version)) });
-    return row ? { id: row.id, json: row.json, hash: row.hash, authorityId: row.authorityId, validFrom: row.validFrom } : null;
+    return row ? { id: row.id, position: row.position, json: row.json, hash: row.hash, authorityId: row.authorityId, validFrom: row.validFrom } : null;
+  }
+
+  /**
+   * The version at or before `version` in which an entity was last created or updated
+   * (its row valid then, or the last row before it was removed), or null if none.
+   */
+  async lastUpdate(kind: 'authority' | 'period', id: string, version: number): Promise<number | null> {
+    const table = kind === 'authority' ? authorities : periods;
+    const [row] = await this.db
+      .select({ v: max(table.validFrom) })
+      .from(table)
+      .where(and(eq(table.id, id), lte(table.validFrom, version)));
+    return row?.v ?? null;
   }
 
   /** Current owners of the given period ids (for checks that a period id is not taken). */
@@ -104,35 +117,40 @@ export class DatasetStore {
    * read in pages so memory stays bounded whatever the dataset's size.
    */
   async *authoritiesAt(version: number, pageSize = 2000): AsyncGenerator<StoredAuthority> {
-    let afterAuthority = '';
-    let periodCursor: { authorityId: string; id: string } = { authorityId: '', id: '' };
-    let periodPage: { id: string; authorityId: string; json: string; hash: string }[] = [];
+    let afterPosition = -1;
+    let periodCursor = { authorityPosition: -1, position: -1 };
+    let periodPage: { id: string; authorityPosition: number; position: number; json: string; hash: string }[] = [];
     let periodIndex = 0;
     let periodsDone = false;
 
     const nextPeriods = async () => {
       periodPage = await this.db
-        .select({ id: periods.id, authorityId: periods.authorityId, json: periods.json, hash: periods.hash })
+        .select({ id: periods.id, authorityPosition: periods.authorityPosition, position: periods.position, json: periods.json, hash: periods.hash })
         .from(periods)
-        .where(and(validAt(periods, version), sql`(${periods.authorityId}, ${periods.id}) > (${periodCursor.authorityId}, ${periodCursor.id})`))
-        .orderBy(asc(periods.authorityId), asc(periods.id))
+        .where(
+          and(
+            validAt(periods, version),
+            sql`(${periods.authorityPosition}, ${periods.position}) > (${periodCursor.authorityPosition}, ${periodCursor.position})`,
+          ),
+        )
+        .orderBy(asc(periods.authorityPosition), asc(periods.position))
         .limit(pageSize);
       periodIndex = 0;
       if (periodPage.length < pageSize) periodsDone = true;
       const last = periodPage[periodPage.length - 1];
-      if (last) periodCursor = { authorityId: last.authorityId, id: last.id };
+      if (last) periodCursor = { authorityPosition: last.authorityPosition, position: last.position };
     };
 
     for (;;) {
       const page = await this.db
         .select()
         .from(authorities)
-        .where(and(validAt(authorities, version), gt(authorities.id, afterAuthority)))
-        .orderBy(asc(authorities.id))
+        .where(and(validAt(authorities, version), gt(authorities.position, afterPosition)))
+        .orderBy(asc(authorities.position))
         .limit(Math.max(50, Math.floor(pageSize / 10)));
       if (page.length === 0) return;
       for (const a of page) {
-        const stored: StoredAuthority = { id: a.id, validFrom: a.validFrom, json: a.json, hash: a.hash, periods: new Map() };
+        const stored: StoredAuthority = { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map() };
         for (;;) {
           if (periodIndex >= periodPage.length) {
             if (periodsDone && periodIndex >= periodPage.length) break;
@@ -140,17 +158,17 @@ export class DatasetStore {
             if (periodPage.length === 0) break;
           }
           const p = periodPage[periodIndex];
-          if (p.authorityId < a.id) {
+          if (p.authorityPosition < a.position) {
             periodIndex++;
             continue;
           }
-          if (p.authorityId > a.id) break;
-          stored.periods.set(p.id, { id: p.id, json: p.json, hash: p.hash });
+          if (p.authorityPosition > a.position) break;
+          stored.periods.set(p.id, { id: p.id, position: p.position, json: p.json, hash: p.hash });
           periodIndex++;
         }
         yield stored;
       }
-      afterAuthority = page[page.length - 1].id;
+      afterPosition = page[page.length - 1].position;
     }
   }
 

@@ -38,7 +38,8 @@ export function mergeStatements(db: Db, record: MergeRecord): Statement[] {
       id: v,
       createdAt: record.createdAt,
       patchRequestId: record.patchRequestId,
-      metaVersion: plan.head.meta?.validFrom ?? v,
+      metaVersion: plan.head.meta?.validFrom ?? null,
+      nextPosition: plan.head.nextPosition,
       authorityCount: plan.head.authorityCount,
       periodCount: plan.head.periodCount,
       stats: JSON.stringify({ linkCounts: plan.head.linkCounts }),
@@ -56,11 +57,15 @@ export function mergeStatements(db: Db, record: MergeRecord): Statement[] {
   for (const ids of chunk(plan.closePeriods, MAX_PARAMS - 2)) {
     s.push(db.update(periods).set({ validTo: v }).where(and(inArray(periods.id, ids), isNull(periods.validTo))));
   }
-  for (const rows of chunk(plan.insertAuthorities, Math.floor(MAX_PARAMS / 5))) {
-    s.push(db.insert(authorities).values(rows.map((r) => ({ id: r.id, validFrom: v, json: r.json, hash: r.hash }))));
+  for (const rows of chunk(plan.insertAuthorities, Math.floor(MAX_PARAMS / 6))) {
+    s.push(db.insert(authorities).values(rows.map((r) => ({ id: r.id, validFrom: v, position: r.position, json: r.json, hash: r.hash }))));
   }
-  for (const rows of chunk(plan.insertPeriods, Math.floor(MAX_PARAMS / 6))) {
-    s.push(db.insert(periods).values(rows.map((r) => ({ id: r.id, authorityId: r.authorityId, validFrom: v, json: r.json, hash: r.hash }))));
+  for (const rows of chunk(plan.insertPeriods, Math.floor(MAX_PARAMS / 8))) {
+    s.push(
+      db.insert(periods).values(
+        rows.map((r) => ({ id: r.id, authorityId: r.authorityId, validFrom: v, authorityPosition: r.authorityPosition, position: r.position, json: r.json, hash: r.hash })),
+      ),
+    );
   }
   for (const rows of chunk(plan.newIdentifiers, Math.floor(MAX_PARAMS / 3))) {
     s.push(db.insert(identifiers).values(rows.map((r) => ({ id: r.id, kind: r.kind, firstVersion: v }))));

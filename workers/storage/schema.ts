@@ -17,7 +17,9 @@ export const versions = sqliteTable('versions', {
   createdAt: text('created_at').notNull(),
   patchRequestId: integer('patch_request_id'),
   /** Version at which the context (dataset_meta) current at this version was written. */
-  metaVersion: integer('meta_version').notNull(),
+  metaVersion: integer('meta_version'),
+  /** Next free ordering position: entities keep the order in which they were added. */
+  nextPosition: integer('next_position').notNull(),
   authorityCount: integer('authority_count').notNull(),
   periodCount: integer('period_count').notNull(),
   /** Incrementally maintained figures for the VoID description (linksets, contributors…). */
@@ -51,13 +53,15 @@ export const authorities = sqliteTable(
     id: text('id').notNull(),
     validFrom: integer('valid_from').notNull(),
     validTo: integer('valid_to'),
+    /** Order of the authority in the dataset (insertion order, as JSON objects keep it). */
+    position: integer('position').notNull(),
     json: text('json').notNull(),
     hash: text('hash').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.id, t.validFrom] }),
-    index('authorities_current').on(t.validTo, t.id),
-    index('authorities_from').on(t.validFrom),
+    index('authorities_by_position').on(t.position),
+    index('authorities_current').on(t.validTo),
   ],
 );
 
@@ -68,13 +72,17 @@ export const periods = sqliteTable(
     authorityId: text('authority_id').notNull(),
     validFrom: integer('valid_from').notNull(),
     validTo: integer('valid_to'),
+    /** The owning authority's position, so a whole version streams in one ordered scan. */
+    authorityPosition: integer('authority_position').notNull(),
+    position: integer('position').notNull(),
     json: text('json').notNull(),
     hash: text('hash').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.id, t.validFrom] }),
-    index('periods_by_authority').on(t.authorityId, t.id),
-    index('periods_current').on(t.validTo, t.authorityId),
+    index('periods_by_authority').on(t.authorityId, t.position),
+    index('periods_in_order').on(t.authorityPosition, t.position),
+    index('periods_current').on(t.validTo),
   ],
 );
 

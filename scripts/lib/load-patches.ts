@@ -1,0 +1,67 @@
+/**
+ * The patches that turn the current dataset into a target dataset, split so that no
+ * request materialises a huge document in the Worker: the dataset's own members first,
+ * then authorities in groups of at most `maxPeriods` periods (and `maxBytes` of JSON).
+ */
+import jsonpatch from 'fast-json-patch';
+
+type Json = Record<string, unknown>;
+type Operation = jsonpatch.Operation;
+
+export interface SplitOptions {
+  maxPeriods: number;
+  maxBytes: number;
+}
+
+const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+function periodCount(authority: unknown): number {
+  const periods = (authority as Json | undefined)?.periods;
+  return periods && typeof periods === 'object' ? Object.keys(periods).length : 0;
+}
+
+/** Member-level diff of two datasets, one operation group per authority. */
+export function datasetPatches(current: Json, target: Json, options: SplitOptions): Operation[][] {
+  const { authorities: currentAuthorities = {}, ...currentMeta } = current as { authorities?: Json };
+  const { authorities: targetAuthorities = {}, ...targetMeta } = target as { authorities?: Json };
+
+  const metaOps = jsonpatch.compare(currentMeta, targetMeta);
+  if (!('authorities' in current) && 'authorities' in target) metaOps.push({ op: 'add', path: '/authorities', value: {} });
+
+  const groups: Operation[][] = [];
+  for (const key of Object.keys(currentAuthorities)) {
+    if (!(key in targetAuthorities)) groups.push([{ op: 'remove', path: `/authorities/${escape(key)}` }]);
+  }
+  for (const [key, value] of Object.entries(targetAuthorities)) {
+    if (!(key in currentAuthorities)) {
+      groups.push([{ op: 'add', path: `/authorities/${escape(key)}`, value }]);
+    } else {
+      const ops = jsonpatch.compare(currentAuthorities[key] as Json, value as Json).map((op) => ({
+        ...op,
+        path: `/authorities/${escape(key)}${op.path}`,
+        ...('from' in op ? { from: `/authorities/${escape(key)}${(op as { from: string }).from}` } : {}),
+      })) as Operation[];
+      if (ops.length) groups.push(ops);
+    }
+  }
+
+  const patches: Operation[][] = [];
+  let current_: Operation[] = [...metaOps];
+  let periods = 0;
+  let bytes = JSON.stringify(metaOps).length;
+  for (const group of groups) {
+    const groupPeriods = group.reduce((n, op) => n + ('value' in op ? periodCount(op.value) : 0), 0);
+    const groupBytes = JSON.stringify(group).length;
+    if (current_.length && (periods + groupPeriods > options.maxPeriods || bytes + groupBytes > options.maxBytes)) {
+      patches.push(current_);
+      current_ = [];
+      periods = 0;
+      bytes = 0;
+    }
+    current_.push(...group);
+    periods += groupPeriods;
+    bytes += groupBytes;
+  }
+  if (current_.length) patches.push(current_);
+  return patches;
+}

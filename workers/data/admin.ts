@@ -1,0 +1,110 @@
+/**
+ * Admin endpoints behind the operator CLI. They exist only where ADMIN_TOKEN is set
+ * (otherwise every path answers the ordinary 404) and refuse any other token, compared
+ * in constant time.
+ */
+import { Hono } from 'hono';
+import type { Env } from '../env';
+import { jsonError } from '../shared/errors';
+import { database } from '../storage/db';
+import { isPermission, publicUser, setPermissions, upsertUser, type Permission } from '../storage/user-store';
+import { streamStoredDataset } from './dataset-stream';
+import { notFound } from './responses';
+
+export const LOADER_USER = 'initial-data-loader';
+
+function timingSafeEqual(a: string, b: string): boolean {
+  const enc = new TextEncoder();
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  // Compare equal-length buffers so the time does not depend on where they differ.
+  const length = Math.max(x.length, y.length);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SyntaxError('The request body is not valid JSON.');
+  }
+}
+
+function orcidUri(orcid: string): string | null {
+  const m = /^(?:https?:\/\/orcid\.org\/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$/.exec(orcid.trim());
+  return m ? `https://orcid.org/${m[1]}` : null;
+}
+
+function permissionList(value: unknown): Permission[] | string {
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) return 'permissions must be a list of strings';
+  const bad = value.filter((p) => !isPermission(p));
+  if (bad.length) return `unknown permission(s): ${bad.join(', ')} (known: submit-patch, create-bag, accept-patch, create-graph)`;
+  return [...new Set(value as Permission[])];
+}
+
+export const adminApp = new Hono<{ Bindings: Env }>();
+
+adminApp.use('*', async (c, next) => {
+  const configured = c.env.ADMIN_TOKEN;
+  if (!configured) return notFound(c.req.raw);
+  const header = c.req.header('Authorization') ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  if (!timingSafeEqual(token, configured)) {
+    return jsonError(401, 'The admin token is missing or wrong.', { 'WWW-Authenticate': 'Bearer realm="PeriodO admin"' });
+  }
+  await next();
+});
+
+adminApp.onError((error) => {
+  if (error instanceof SyntaxError) return jsonError(400, error.message);
+  throw error;
+});
+
+/** The dataset as stored at the head (inline context, no served decorations): the CLI diffs against it. */
+adminApp.get('/dataset', async (c) => streamStoredDataset(c.env));
+
+/** Submits and merges a patch as the initial data loader, in one transaction. */
+adminApp.post('/load', async (c) => {
+  const text = await c.req.text();
+  const result = await c.env.COORDINATOR.getByName('dataset').submitAndMerge(text, LOADER_USER);
+  if ('error' in result) return jsonError(result.error.status, result.error.message);
+  return c.json(result, 200);
+});
+
+adminApp.put('/users/:orcid', async (c) => {
+  const id = orcidUri(c.req.param('orcid'));
+  if (!id) return jsonError(400, 'Not an ORCID iD: expected 0000-0000-0000-000X or https://orcid.org/0000-0000-0000-000X.');
+  const body = (await readJson(c.req.raw)) as { name?: unknown; token?: unknown; permissions?: unknown; expiresIn?: unknown };
+  if (typeof body !== 'object' || body === null) return jsonError(400, 'The request body must be a JSON object.');
+  if (typeof body.name !== 'string' || !body.name.trim()) return jsonError(400, 'name is required.');
+  if (typeof body.token !== 'string' || !body.token) return jsonError(400, 'token is required.');
+  let permissions: Permission[] | undefined;
+  if (body.permissions !== undefined && body.permissions !== null) {
+    const p = permissionList(body.permissions);
+    if (typeof p === 'string') return jsonError(400, p);
+    permissions = p;
+  }
+  let expiresAt: number | undefined;
+  if (body.expiresIn !== undefined && body.expiresIn !== null) {
+    if (typeof body.expiresIn !== 'number' || !Number.isInteger(body.expiresIn)) return jsonError(400, 'expiresIn must be a whole number of seconds.');
+    expiresAt = Math.floor(Date.now() / 1000) + body.expiresIn;
+  }
+  const row = await upsertUser(database(c.env.DB), { id, name: body.name.trim(), token: body.token, permissions, expiresAt });
+  return c.json(publicUser(row), 200);
+});
+
+adminApp.put('/users/:orcid/permissions', async (c) => {
+  const id = orcidUri(c.req.param('orcid'));
+  if (!id) return jsonError(400, 'Not an ORCID iD: expected 0000-0000-0000-000X or https://orcid.org/0000-0000-0000-000X.');
+  const body = (await readJson(c.req.raw)) as { permissions?: unknown };
+  const p = permissionList(body?.permissions);
+  if (typeof p === 'string') return jsonError(400, p);
+  const row = await setPermissions(database(c.env.DB), id, p);
+  if (!row) return jsonError(404, `No user ${id}: add it first with "users add".`);
+  return c.json(publicUser(row), 200);
+});
+
+adminApp.all('*', (c) => notFound(c.req.raw));

@@ -1,0 +1,110 @@
+/**
+ * Authorities (`/trgkv…`) and periods (`/trgkvwbjd…`): the abstract URI answers 303 by
+ * Accept, the representations serve the entity at the head or at `?version=N`.
+ */
+import type { Context, Hono } from 'hono';
+import type { Env } from '../../env';
+import { isValidIdentifier, PREFIX } from '../../domain/identifiers';
+import { DatasetStore } from '../../storage/dataset-store';
+import { authorityText } from '../dataset-stream';
+import { notYetExported } from '../exports-pending';
+import { highlightJsonPage } from '../html-view';
+import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiation';
+import { clientPage, primaryTopicOf, served, servedContext, type JsonObject } from '../representation';
+import { badVersion, forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
+import { pyJson } from '../../domain/json-format';
+
+type C = Context<{ Bindings: Env }>;
+
+const ENTITY_PATH = /^\/([^/.]{5}|[^/.]{9})(?:\.(json|jsonld|ttl|csv|nt|json\.html|jsonld\.html|ttl\.html))?$/;
+
+function kindOf(raw: string): 'authority' | 'period' {
+  return raw.length === 5 ? 'authority' : 'period';
+}
+
+function abstractEntity(c: C, raw: string): Response {
+  const request = c.req.raw;
+  if (!isValidIdentifier(PREFIX + raw, false)) return notFound(request);
+  const s = served(request, c.env);
+  const mimetype = entityMimetype(request.headers.get('Accept'));
+  if (mimetype === null) {
+    const location =
+      kindOf(raw) === 'authority'
+        ? clientPage(s, { page: 'authority-view', authorityID: PREFIX + raw })
+        : clientPage(s, { page: 'period-view', authorityID: PREFIX + raw.slice(0, 5), periodID: PREFIX + raw });
+    return redirect(request, location, 303);
+  }
+  return redirect(request, `/${raw}.${mimetype}${forwardedQuery(s.url)}`, 303);
+}
+
+async function entityRepresentation(c: C, raw: string, representation: Representation): Promise<Response> {
+  const request = c.req.raw;
+  const s = served(request, c.env);
+  const id = PREFIX + raw;
+  const kind = kindOf(raw);
+  const requested = versionParam(s.url);
+  if (requested === null) return badVersion(s.url.searchParams.get('version') ?? '');
+  const store = new DatasetStore(c.env.DB);
+
+  let version: number;
+  if (requested !== undefined) {
+    const last = await store.lastUpdate(kind, id, requested);
+    if (last === null) return notFound(request);
+    if (last !== requested) return redirect(request, `${s.url.pathname}?version=${last}`, 301);
+    version = requested;
+  } else {
+    version = await store.headVersion();
+  }
+
+  const [meta, entity] = await Promise.all([
+    store.meta(version),
+    kind === 'authority' ? store.authority(id, version) : store.period(id, version),
+  ]);
+  if (!entity) {
+    const known = await store.identifier(id);
+    return known && known.kind === kind ? gone(id) : notFound(request);
+  }
+  if (representation === 'ttl' || representation === 'ttl.html' || representation === 'csv' || representation === 'nt') {
+    return notYetExported(representation);
+  }
+
+  const storedContext = meta ? (JSON.parse(meta.json) as JsonObject)['@context'] : undefined;
+  const extra: [string, unknown][] = [];
+  if (storedContext !== undefined) {
+    extra.push(['@context', servedContext(s, storedContext, { version: s.url.searchParams.get('version') ?? undefined, inline: false })]);
+  }
+  extra.push(['primaryTopicOf', primaryTopicOf(s)]);
+
+  let text: string;
+  if ('periods' in entity) {
+    text = authorityText(entity, extra);
+  } else {
+    const period = JSON.parse(entity.json) as JsonObject;
+    period.authority = entity.authorityId;
+    for (const [k, v] of extra) {
+      delete period[k];
+      period[k] = v;
+    }
+    text = pyJson(period);
+  }
+
+  const headers = new Headers({ 'Content-Type': CONTENT_TYPES[representation] });
+  if (representation === 'json.html' || representation === 'jsonld.html') {
+    setMaxAge(headers, SHORT_TIME);
+    return new Response(highlightJsonPage(JSON.parse(text)), { headers });
+  }
+  const name = `periodo-${kind}-${raw}${requested === undefined ? '' : `-v${requested}`}`;
+  headers.set('Content-Disposition', `attachment; filename="${name}.${representation}"`);
+  return new Response(`${text}\n`, { headers });
+}
+
+/** Registered last: any 5- or 9-character path segment not claimed by another route. */
+export function registerEntityRoutes(app: Hono<{ Bindings: Env }>): void {
+  app.get('*', async (c, next) => {
+    const m = ENTITY_PATH.exec(new URL(c.req.url).pathname);
+    if (!m) return next();
+    const [, raw, suffix] = m;
+    if (!suffix) return abstractEntity(c, raw);
+    return entityRepresentation(c, raw, suffix as Representation);
+  });
+}
