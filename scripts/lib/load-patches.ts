@@ -6,7 +6,7 @@
 import jsonpatch from 'fast-json-patch';
 
 type Json = Record<string, unknown>;
-type Operation = jsonpatch.Operation;
+type Operation = import('fast-json-patch').Operation;
 
 export interface SplitOptions {
   maxPeriods: number;
