@@ -24,7 +24,7 @@ const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
 export class CliError extends Error {}
 
-interface Options {
+export interface Options {
   url: string;
   adminToken: string;
 }
@@ -63,7 +63,7 @@ async function currentDataset(options: Options): Promise<Record<string, unknown>
   return data;
 }
 
-async function loadData(options: Options, file: string, maxPeriods: number): Promise<void> {
+export async function loadData(options: Options, file: string, maxPeriods: number): Promise<void> {
   let target: Record<string, unknown>;
   try {
     target = JSON.parse(await readFile(file, 'utf8'));

@@ -32,6 +32,8 @@ dataApp.use('*', async (c, next) => {
   const res = new Response(c.res.body, c.res);
   for (const [k, v] of Object.entries(CORS_HEADERS)) res.headers.set(k, v);
   res.headers.set('X-PeriodO-Server-Version', c.env.SERVER_VERSION);
+  // The reference sends Date on every response (its tests check it); workerd does not add one.
+  if (!res.headers.has('Date')) res.headers.set('Date', new Date().toUTCString());
   c.res = res;
 });
 

@@ -69,7 +69,7 @@ function quoteString(s: string): string {
  * members are left out, `undefined` array items become `null`, `toJSON` is honoured).
  */
 export function jsonSource(value: unknown): string {
-  const out: string[] = [];
+  let out = '';
   const seen = new Set<object>();
 
   const write = (v: unknown, indent: string, key: string): boolean => {
@@ -78,16 +78,16 @@ export function jsonSource(value: unknown): string {
     }
     switch (typeof v) {
       case 'string':
-        out.push(quoteString(v));
+        out += quoteString(v);
         return true;
       case 'number':
-        out.push(pythonNumber(v));
+        out += pythonNumber(v);
         return true;
       case 'bigint':
-        out.push(v.toString());
+        out += v.toString();
         return true;
       case 'boolean':
-        out.push(v ? 'true' : 'false');
+        out += v ? 'true' : 'false';
         return true;
       case 'undefined':
       case 'function':
@@ -95,7 +95,7 @@ export function jsonSource(value: unknown): string {
         return false;
     }
     if (v === null) {
-      out.push('null');
+      out += 'null';
       return true;
     }
     const obj = v as object;
@@ -104,66 +104,71 @@ export function jsonSource(value: unknown): string {
     const inner = `${indent}  `;
     if (Array.isArray(obj)) {
       if (obj.length === 0) {
-        out.push('[]');
+        out += '[]';
       } else {
-        out.push('[');
         for (let i = 0; i < obj.length; i++) {
-          out.push(i === 0 ? `\n${inner}` : `,\n${inner}`);
-          if (!write(obj[i], inner, String(i))) out.push('null');
+          out += i === 0 ? `[\n${inner}` : `,\n${inner}`;
+          if (!write(obj[i], inner, String(i))) out += 'null';
         }
-        out.push(`\n${indent}]`);
+        out += `\n${indent}]`;
       }
     } else {
       const record = obj as Record<string, unknown>;
       const keys = Object.keys(record).sort(compareCodePoints);
       let first = true;
       for (const k of keys) {
-        const mark = out.length;
-        out.push(first ? `{\n${inner}` : `,\n${inner}`, quoteString(k), ': ');
+        const mark = out;
+        out += `${first ? '{' : ','}\n${inner}${quoteString(k)}: `;
         if (write(record[k], inner, k)) {
           first = false;
         } else {
-          out.length = mark; // member left out, as JSON.stringify does
+          out = mark; // member left out, as JSON.stringify does
         }
       }
-      out.push(first ? '{}' : `\n${indent}}`);
+      out += first ? '{}' : `\n${indent}}`;
     }
     seen.delete(obj);
     return true;
   };
 
-  if (!write(value, '', '')) out.push('null');
-  return out.join('');
+  if (!write(value, '', '')) out += 'null';
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
-// Tokens and HTML rendering
+// HTML rendering
 // ---------------------------------------------------------------------------------------
 
-/** A token: its CSS class ('' for plain text) and whether URLs in it become links. */
-interface Token {
-  cls: string;
-  text: string;
-  links?: 'iri' | 'text';
-}
+/** How URLs in a token become links: an `<…>` IRI as a whole, or every URL in a string. */
+type LinkMode = 'iri' | 'text' | undefined;
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
+/** Escapes `&`, `<`, `>`, `"` and `'` for use in element content and attribute values. */
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    let entity: string;
+    switch (s.charCodeAt(i)) {
+      case 38: entity = '&amp;'; break;
+      case 60: entity = '&lt;'; break;
+      case 62: entity = '&gt;'; break;
+      case 34: entity = '&quot;'; break;
+      case 39: entity = '&#39;'; break;
+      default: continue;
+    }
+    out += s.slice(last, i) + entity;
+    last = i + 1;
+  }
+  return last === 0 ? s : out + s.slice(last);
 }
 
 /**
- * An http(s) URL inside a string token. It stops at whitespace, double quotes, backslashes (a JSON
- * escape such as `\"` ends it) and angle brackets, none of which a URL can hold unencoded.
+ * An http(s) URL inside a string token. It stops at whitespace, double quotes, backslashes
+ * (a JSON escape such as `\"` ends it) and angle brackets, none of which a URL holds
+ * unencoded.
  */
 const URL_IN_TEXT = /https?:\/\/[^\s"\\<>\u0000-\u001f\u007f]+/g;
+const ABSOLUTE_HTTP = /^https?:\/\/./;
 
 /** Drops sentence punctuation that follows a URL in prose, keeping balanced parentheses. */
 function trimUrl(url: string): string {
@@ -174,9 +179,7 @@ function trimUrl(url: string): string {
       end--;
     } else if (c === ')') {
       const body = url.slice(0, end);
-      const opens = body.split('(').length - 1;
-      const closes = body.split(')').length - 1;
-      if (closes > opens) end--;
+      if (body.split(')').length > body.split('(').length) end--;
       else break;
     } else {
       break;
@@ -190,23 +193,21 @@ function link(url: string): string {
   return `<a href="${escaped}">${escaped}</a>`;
 }
 
-/** Escapes a piece of token text, turning the URLs it holds into links. */
-function escapeWithLinks(text: string, mode: 'iri' | 'text' | undefined): string {
+/** Escapes a piece of token text (holding no newline), turning its URLs into links. */
+function escapeWithLinks(text: string, mode: LinkMode): string {
   if (mode === 'iri') {
     // `<…>`: the whole IRI is the link when it is an absolute http(s) IRI.
-    if (text.length > 2 && text.startsWith('<') && text.endsWith('>')) {
+    if (text.length > 2 && text[0] === '<' && text[text.length - 1] === '>') {
       const iri = text.slice(1, -1);
-      if (/^https?:\/\/./.test(iri)) return `&lt;${link(iri)}&gt;`;
+      if (ABSOLUTE_HTTP.test(iri)) return `&lt;${link(iri)}&gt;`;
     }
-    return escapeHtml(text);
-  }
-  if (mode === 'text' && text.includes('http')) {
+  } else if (mode === 'text' && text.includes('http')) {
     let html = '';
     let last = 0;
     URL_IN_TEXT.lastIndex = 0;
     for (let m = URL_IN_TEXT.exec(text); m !== null; m = URL_IN_TEXT.exec(text)) {
       const url = trimUrl(m[0]);
-      if (!/^https?:\/\/./.test(url)) continue;
+      if (!ABSOLUTE_HTTP.test(url)) continue;
       html += escapeHtml(text.slice(last, m.index)) + link(url);
       last = m.index + url.length;
       URL_IN_TEXT.lastIndex = last;
@@ -216,45 +217,59 @@ function escapeWithLinks(text: string, mode: 'iri' | 'text' | undefined): string
   return escapeHtml(text);
 }
 
-/** Renders tokens as the line-numbered table, one `<span id="line-N">` per line. */
-function renderTable(tokens: Iterable<Token>): string {
-  const code: string[] = ['<span id="line-1">'];
-  let line = 1;
-  let endsWithNewline = false;
-  for (const token of tokens) {
-    if (token.text === '') continue;
-    const pieces = token.text.split('\n');
+/**
+ * Collects highlighted tokens into the code column, one `<span id="line-N">` per line.
+ * A token running over several lines is closed at each line end and reopened on the next.
+ */
+class Renderer {
+  private html = '<span id="line-1">';
+  private lines = 1;
+  /** A newline seen but not yet written: a final newline ends the last line, no more. */
+  private pendingNewline = false;
+
+  /** Adds a token: its text, its CSS class ('' for plain text) and how it links URLs. */
+  emit(text: string, cls = '', links?: LinkMode): void {
+    if (text === '') return;
+    if (text.indexOf('\n') === -1) {
+      this.piece(text, cls, links);
+      return;
+    }
+    const pieces = text.split('\n');
     for (let i = 0; i < pieces.length; i++) {
       if (i > 0) {
-        line++;
-        code.push(`\n</span><span id="line-${line}">`);
+        if (this.pendingNewline) this.newline();
+        this.pendingNewline = true;
       }
-      const piece = pieces[i];
-      if (piece === '') continue;
-      const html = escapeWithLinks(piece, token.links);
-      code.push(token.cls ? `<span class="${token.cls}">${html}</span>` : html);
+      if (pieces[i] !== '') this.piece(pieces[i], cls, links);
     }
-    endsWithNewline = token.text.endsWith('\n');
   }
-  // A final newline ends the last line rather than starting an empty one.
-  if (endsWithNewline && line > 1) {
-    code.pop();
-    line--;
+
+  private piece(text: string, cls: string, links: LinkMode): void {
+    if (this.pendingNewline) this.newline();
+    const html = escapeWithLinks(text, links);
+    this.html += cls === '' ? html : `<span class="${cls}">${html}</span>`;
   }
-  code.push('\n</span>');
 
-  const numbers: string[] = [];
-  for (let n = 1; n <= line; n++) numbers.push(`<a href="#line-${n}">${n}</a>`);
+  private newline(): void {
+    this.pendingNewline = false;
+    this.lines++;
+    this.html += `\n</span><span id="line-${this.lines}">`;
+  }
 
-  return (
-    '<table class="highlighttable"><tr>' +
-    `<td class="linenos"><div class="linenodiv"><pre>${numbers.join('\n')}\n</pre></div></td>` +
-    `<td class="code"><div class="highlight"><pre>${code.join('')}</pre></div></td>` +
-    '</tr></table>'
-  );
+  /** The line-number column and the code column, as a table. */
+  table(): string {
+    let numbers = '';
+    for (let n = 1; n <= this.lines; n++) numbers += `<a href="#line-${n}">${n}</a>\n`;
+    return (
+      '<table class="highlighttable"><tr>' +
+      `<td class="linenos"><div class="linenodiv"><pre>${numbers}</pre></div></td>` +
+      `<td class="code"><div class="highlight"><pre>${this.html}\n</span></pre></div></td>` +
+      '</tr></table>'
+    );
+  }
 }
 
-function page(tokens: Iterable<Token>): string {
+function page(table: string): string {
   return (
     '<!doctype html>\n' +
     '<html lang="en">\n' +
@@ -264,58 +279,43 @@ function page(tokens: Iterable<Token>): string {
     '<title></title>\n' +
     '<link rel="stylesheet" href="/highlight-style.css">\n' +
     '</head>\n' +
-    `<body>\n${renderTable(tokens)}\n</body>\n` +
+    `<body>\n${table}\n</body>\n` +
     '</html>\n'
   );
 }
 
 /**
- * Splits `text` into tokens with `step`, which reads the token(s) starting at a position;
- * where it reads nothing, one code point is emitted as plain text, so scanning always
- * moves forward and never fails.
+ * A step reads the token(s) at `pos`, emits them and returns the position after them; it
+ * returns `pos` itself when it recognises nothing there.
  */
-function* scan(
-  text: string,
-  step: (text: string, pos: number) => Token[] | Token | null,
-): Generator<Token> {
-  let pos = 0;
-  while (pos < text.length) {
-    let result: Token[] | Token | null;
-    try {
-      result = step(text, pos);
-    } catch {
-      result = null;
+type Step = (text: string, pos: number, out: Renderer) => number;
+
+/**
+ * Highlights `text` with `step`. Where the step reads nothing, one code point goes out as
+ * plain text, so scanning always moves forward; should a step ever fail, the whole text
+ * is shown plain instead.
+ */
+function highlight(text: string, step: Step): string {
+  text = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  let out = new Renderer();
+  try {
+    let pos = 0;
+    while (pos < text.length) {
+      const next = step(text, pos, out);
+      if (next > pos) {
+        pos = next;
+      } else {
+        const size = (text.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1;
+        out.emit(text.slice(pos, pos + size));
+        pos += size;
+      }
     }
-    const tokens = result === null ? [] : Array.isArray(result) ? result : [result];
-    let length = 0;
-    for (const t of tokens) length += t.text.length;
-    if (length === 0) {
-      const cp = text.codePointAt(pos) ?? 0;
-      const size = cp > 0xffff ? 2 : 1;
-      yield { cls: '', text: text.slice(pos, pos + size) };
-      pos += size;
-      continue;
-    }
-    yield* tokens;
-    pos += length;
+  } catch {
+    out = new Renderer();
+    out.emit(text);
   }
+  return page(out.table());
 }
-
-function normalizeNewlines(text: string): string {
-  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
-}
-
-// ---------------------------------------------------------------------------------------
-// JSON
-// ---------------------------------------------------------------------------------------
-
-const JSON_SPACE = /\s+/y;
-// A string, or an unterminated one running to the end of its line.
-const JSON_STRING = /"(?:[^"\\\n]|\\[^\n])*(?:"|\\?(?=\n|$))/y;
-const JSON_AFTER_STRING = /[ \t\r\n]*:/y;
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-const JSON_LITERAL = /(?:true|false|null|NaN|-?Infinity)(?![\w$])/y;
-const JSON_PUNCTUATION = /[{}[\],:]/y;
 
 function matchAt(re: RegExp, text: string, pos: number): string | null {
   re.lastIndex = pos;
@@ -331,29 +331,63 @@ function isClosedString(s: string): boolean {
   return backslashes % 2 === 0;
 }
 
-function jsonStep(text: string, pos: number): Token | null {
-  let m: string | null;
-  if ((m = matchAt(JSON_SPACE, text, pos)) !== null) return { cls: '', text: m };
-  if ((m = matchAt(JSON_STRING, text, pos)) !== null) {
-    const terminated = isClosedString(m);
-    const isKey = matchAt(JSON_AFTER_STRING, text, pos + m.length) !== null;
-    return { cls: isKey ? 'nt' : terminated ? 's2' : 's2 err', text: m, links: 'text' };
-  }
-  if ((m = matchAt(JSON_LITERAL, text, pos)) !== null) return { cls: 'kc', text: m };
-  if ((m = matchAt(JSON_NUMBER, text, pos)) !== null) {
-    return { cls: /[.eE]/.test(m) ? 'mf' : 'mi', text: m };
-  }
-  if ((m = matchAt(JSON_PUNCTUATION, text, pos)) !== null) return { cls: 'p', text: m };
-  return null;
+// ---------------------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------------------
+
+// A string, or an unterminated one running to the end of its line.
+const JSON_STRING = /"(?:[^"\\\n]|\\[^\n])*(?:"|\\?(?=\n|$))/y;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const JSON_LITERAL = /(?:true|false|null|NaN|-?Infinity)(?![\w$])/y;
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
-function jsonTokens(text: string): Iterable<Token> {
-  return scan(normalizeNewlines(text), jsonStep);
-}
+const jsonStep: Step = (text, pos, out) => {
+  const c = text.charCodeAt(pos);
+  let end = pos;
+  if (isJsonSpace(c)) {
+    while (end < text.length && isJsonSpace(text.charCodeAt(end))) end++;
+    out.emit(text.slice(pos, end));
+    return end;
+  }
+  switch (c) {
+    case 123: // {
+    case 125: // }
+    case 91: // [
+    case 93: // ]
+    case 44: // ,
+    case 58: // :
+      out.emit(text[pos], 'p');
+      return pos + 1;
+    case 34: { // "
+      const m = matchAt(JSON_STRING, text, pos);
+      if (m === null) return pos;
+      end = pos + m.length;
+      let after = end;
+      while (after < text.length && isJsonSpace(text.charCodeAt(after))) after++;
+      const isKey = text.charCodeAt(after) === 58;
+      out.emit(m, isKey ? 'nt' : isClosedString(m) ? 's2' : 's2 err', 'text');
+      return end;
+    }
+  }
+  let m = matchAt(JSON_LITERAL, text, pos);
+  if (m !== null) {
+    out.emit(m, 'kc');
+    return pos + m.length;
+  }
+  m = matchAt(JSON_NUMBER, text, pos);
+  if (m !== null) {
+    out.emit(m, m.length > 1 && /[.eE]/.test(m) ? 'mf' : 'mi');
+    return pos + m.length;
+  }
+  return pos;
+};
 
 /** A full HTML page showing `value` as highlighted JSON (the text of `jsonSource`). */
 export function highlightJsonPage(value: unknown): string {
-  return page(jsonTokens(jsonSource(value)));
+  return highlight(jsonSource(value), jsonStep);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -368,7 +402,6 @@ const TTL_LONG_STRING = /"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|$)|'''(?:[^'\\]|\
 // Short strings end at their line; an unterminated one runs to the end of the line.
 const TTL_STRING = /"(?:[^"\\\n]|\\[^\n])*(?:"|\\?(?=\n|$))|'(?:[^'\\\n]|\\[^\n])*(?:'|\\?(?=\n|$))/y;
 const TTL_LANGUAGE = /@[A-Za-z]+(?:-[A-Za-z0-9]+)*/y;
-const TTL_DATATYPE_MARK = /\^\^/y;
 const TTL_DIRECTIVE = /@(?:prefix|base)(?![\w-])/y;
 const TTL_SPARQL_DIRECTIVE = /(?:PREFIX|BASE)(?![\p{L}\p{N}_:.-])/iuy;
 const TTL_A = /a(?![\p{L}\p{N}_:.-])/uy;
@@ -380,63 +413,97 @@ const TTL_PREFIX = /(?:[\p{L}_](?:[\p{L}\p{N}_.-]*[\p{L}\p{N}_-])?)?:/uy;
 const TTL_LOCAL = /(?:[\p{L}\p{N}_:]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])(?:(?:[\p{L}\p{N}_:.-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])*(?:[\p{L}\p{N}_:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-]))?/uy;
 const TTL_PUNCTUATION = /[.;,[\]()]/y;
 
-function turtleName(text: string, pos: number): Token[] | null {
+/** Reads a prefixed name or blank node label at `pos`; returns the position after it. */
+function turtleName(text: string, pos: number, out: Renderer): number {
   const prefix = matchAt(TTL_PREFIX, text, pos);
-  if (prefix === null) return null;
+  if (prefix === null) return pos;
   const local = matchAt(TTL_LOCAL, text, pos + prefix.length) ?? '';
-  if (prefix === '_:') return [{ cls: 'nl', text: prefix + local }];
-  return local === ''
-    ? [{ cls: 'nn', text: prefix }]
-    : [{ cls: 'nn', text: prefix }, { cls: 'nt', text: local }];
+  if (prefix === '_:') {
+    out.emit(prefix + local, 'nl');
+  } else {
+    out.emit(prefix, 'nn');
+    out.emit(local, 'nt');
+  }
+  return pos + prefix.length + local.length;
 }
 
-function turtleStep(text: string, pos: number): Token | Token[] | null {
+const turtleStep: Step = (text, pos, out) => {
   let m: string | null;
   const c = text[pos];
-  if ((m = matchAt(TTL_SPACE, text, pos)) !== null) return { cls: '', text: m };
-  if (c === '#') return { cls: 'c1', text: matchAt(TTL_COMMENT, text, pos) ?? c };
+  if ((m = matchAt(TTL_SPACE, text, pos)) !== null) {
+    out.emit(m);
+    return pos + m.length;
+  }
+  if (c === '#') {
+    m = matchAt(TTL_COMMENT, text, pos) ?? c;
+    out.emit(m, 'c1');
+    return pos + m.length;
+  }
   if (c === '<') {
     m = matchAt(TTL_IRI, text, pos);
-    return m === null ? null : { cls: 'nv', text: m, links: 'iri' };
+    if (m === null) return pos;
+    out.emit(m, 'nv', 'iri');
+    return pos + m.length;
   }
   if (c === '"' || c === "'") {
     m = matchAt(TTL_LONG_STRING, text, pos) ?? matchAt(TTL_STRING, text, pos);
-    if (m === null) return null;
-    const tokens: Token[] = [{ cls: m.length > 3 && m[0] === m[1] ? 'sd' : 's2', text: m }];
+    if (m === null) return pos;
+    out.emit(m, m.length > 3 && m[0] === m[1] ? 'sd' : 's2');
+    let end = pos + m.length;
     // A language tag or a datatype right after the literal belongs to it.
-    let after = pos + m.length;
-    const lang = matchAt(TTL_LANGUAGE, text, after);
-    if (lang !== null) {
-      tokens.push({ cls: 'ni', text: lang });
-    } else if (matchAt(TTL_DATATYPE_MARK, text, after) !== null) {
-      tokens.push({ cls: 'o', text: '^^' });
-      after += 2;
-      const iri = matchAt(TTL_IRI, text, after);
-      if (iri !== null) tokens.push({ cls: 'nv', text: iri, links: 'iri' });
-      else tokens.push(...(turtleName(text, after) ?? []));
+    if (text[end] === '@') {
+      const lang = matchAt(TTL_LANGUAGE, text, end);
+      if (lang !== null) {
+        out.emit(lang, 'ni');
+        end += lang.length;
+      }
+    } else if (text.startsWith('^^', end)) {
+      out.emit('^^', 'o');
+      end += 2;
+      const iri = matchAt(TTL_IRI, text, end);
+      if (iri !== null) {
+        out.emit(iri, 'nv', 'iri');
+        end += iri.length;
+      } else {
+        end = turtleName(text, end, out);
+      }
     }
-    return tokens;
+    return end;
   }
   if (c === '@') {
-    if ((m = matchAt(TTL_DIRECTIVE, text, pos)) !== null) return { cls: 'k', text: m };
-    return null;
+    m = matchAt(TTL_DIRECTIVE, text, pos);
+    if (m === null) return pos;
+    out.emit(m, 'k');
+    return pos + m.length;
   }
-  if ((m = matchAt(TTL_SPARQL_DIRECTIVE, text, pos)) !== null) return { cls: 'k', text: m };
-  if ((m = matchAt(TTL_A, text, pos)) !== null) return { cls: 'k', text: m };
-  if ((m = matchAt(TTL_BOOLEAN, text, pos)) !== null) return { cls: 'kc', text: m };
+  if (c === '^' && text.startsWith('^^', pos)) {
+    out.emit('^^', 'o');
+    return pos + 2;
+  }
+  if ((m = matchAt(TTL_SPARQL_DIRECTIVE, text, pos) ?? matchAt(TTL_A, text, pos)) !== null) {
+    out.emit(m, 'k');
+    return pos + m.length;
+  }
+  if ((m = matchAt(TTL_BOOLEAN, text, pos)) !== null) {
+    out.emit(m, 'kc');
+    return pos + m.length;
+  }
   if ((m = matchAt(TTL_NUMBER, text, pos)) !== null) {
-    return { cls: /[.eE]/.test(m) ? 'mf' : 'mi', text: m };
+    out.emit(m, /[.eE]/.test(m) ? 'mf' : 'mi');
+    return pos + m.length;
   }
-  const name = turtleName(text, pos);
-  if (name !== null) return name;
-  if ((m = matchAt(TTL_PUNCTUATION, text, pos)) !== null) return { cls: 'p', text: m };
-  if (c === '^' && matchAt(TTL_DATATYPE_MARK, text, pos) !== null) return { cls: 'o', text: '^^' };
-  return null;
-}
+  const end = turtleName(text, pos, out);
+  if (end > pos) return end;
+  if ((m = matchAt(TTL_PUNCTUATION, text, pos)) !== null) {
+    out.emit(m, 'p');
+    return pos + m.length;
+  }
+  return pos;
+};
 
 /** A full HTML page showing Turtle source, highlighted. */
 export function highlightTurtlePage(turtle: string): string {
-  return page(scan(normalizeNewlines(String(turtle)), turtleStep));
+  return highlight(String(turtle), turtleStep);
 }
 
 // ---------------------------------------------------------------------------------------
