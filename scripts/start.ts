@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { loadData } from './periodo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const wrangler = fileURLToPath(new URL('../node_modules/.bin/wrangler', import.meta.url));
+// Run wrangler on this Node (24), whatever `node` is first on PATH.
+const wranglerJs = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 const DEMO = fileURLToPath(new URL('./seed/demo-dataset.json', import.meta.url));
 
 function portOf(args: string[]): number {
@@ -50,12 +51,12 @@ async function seed(origin: string): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const port = portOf(args);
-  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
+  const migrate = spawnSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local'], { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
   if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
   const devArgs = ['dev', ...args];
   if (!args.some((a) => a.startsWith('--port'))) devArgs.push('--port', String(port));
-  const child = spawn(wrangler, devArgs, { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, [wranglerJs, ...devArgs], { cwd: root, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench [-- --sizes 1791,10000,50000] [--data FILE] [--merges N] [--reads N]`
+ *
+ * For each dataset size, on a fresh local Worker (workerd, local D1): the initial load
+ * through the operator CLI's load-data, one-period submit+merge times and the D1 bytes
+ * each adds, cold GET /d.json and one-authority GET times, and workerd's peak RSS during
+ * the merges. Prints a table with medians beside the reference server's figures.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadData } from '../periodo.ts';
+import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
+import { defaultSeedPath, loadSeed, periodCount, replicate } from './datasets.ts';
+
+const ADMIN = 'dev-admin-token';
+
+/** The reference server on the same kind of machine (issue #2), in ms / bytes. */
+const REFERENCE: Record<number, { merge: number; growth: number; dataset: number; authority: number }> = {
+  1800: { merge: 517, growth: 1.2e6, dataset: 68, authority: 28 },
+  10000: { merge: 2533, growth: 6.7e6, dataset: 388, authority: 172 },
+  50000: { merge: 15129, growth: 33e6, dataset: 2378, authority: 1394 },
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const value = await fn();
+  return [performance.now() - start, value];
+}
+
+/** Live bytes of the local D1 database (pages in use × page size), read from its SQLite file. */
+function d1Bytes(persistDir: string): number {
+  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && statSync(join(dir, f)).size > 0);
+  if (!file) return NaN;
+  const db = new DatabaseSync(join(dir, file), { readOnly: true });
+  try {
+    const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+    const free = (db.prepare('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count;
+    const size = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+    return (pages - free) * size;
+  } finally {
+    db.close();
+  }
+}
+
+function onePeriodPatch(authorityId: string, i: number): unknown[] {
+  const skolem = `https://perio.do/.well-known/genid/bench-${Date.now()}-${i}`;
+  return [
+    {
+      op: 'add',
+      path: `/authorities/${authorityId}/periods/${skolem.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      value: {
+        id: skolem,
+        type: 'Period',
+        label: `Benchmark period ${i}`,
+        language: 'eng-latn',
+        localizedLabels: { 'eng-latn': [`Benchmark period ${i}`] },
+        spatialCoverage: [{ id: 'http://www.wikidata.org/entity/Q43', label: 'Turkey' }],
+        start: { in: { year: '-0999' }, label: '1000 B.C.' },
+        stop: { in: { year: '-0499' }, label: '500 B.C.' },
+      },
+    },
+  ];
+}
+
+interface Row {
+  periods: number;
+  megabytes: number;
+  loadMs: number;
+  loadPatches: number;
+  mergeMs: number;
+  bytesPerMerge: number;
+  datasetMs: number;
+  authorityMs: number;
+  peakRssMb: number;
+}
+
+async function benchSize(seedPath: string, target: number, merges: number, reads: number): Promise<Row> {
+  const dataset = replicate(loadSeed(seedPath), target);
+  const periods = periodCount(dataset);
+  const dir = await mkdtemp(join(tmpdir(), 'periodo-bench-'));
+  const file = join(dir, 'dataset.json');
+  const text = JSON.stringify(dataset);
+  writeFileSync(file, text);
+
+  const worker = await startLocalWorker();
+  const origin = worker.url.origin;
+  try {
+    const quiet = console.log;
+    let loadPatches = 0;
+    console.log = () => loadPatches++;
+    const [loadMs] = await timed(() => loadData({ url: origin, adminToken: ADMIN }, file, 5000));
+    console.log = quiet;
+
+    const authorities = Object.keys(dataset.authorities as object).map((k) => k.replace(/^.*\/assigned\//, ''));
+    const admin = { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' };
+    const pid = worker.workerdPid;
+    if (pid) resetPeakRss(pid);
+    const before = d1Bytes(worker.persistDir);
+    const mergeTimes: number[] = [];
+    for (let i = 0; i < merges; i++) {
+      const authority = authorities[(i * 7919) % authorities.length];
+      const [ms, response] = await timed(async () => {
+        const r = await fetch(`${origin}/admin/load`, { method: 'POST', headers: admin, body: JSON.stringify(onePeriodPatch(authority, i)) });
+        await r.text();
+        return r;
+      });
+      if (!response.ok) throw new Error(`merge ${i} failed: ${response.status}`);
+      mergeTimes.push(ms);
+    }
+    const bytesPerMerge = (d1Bytes(worker.persistDir) - before) / merges;
+    const peakRssMb = pid ? peakRss(pid) / 2 ** 20 : NaN;
+
+    const datasetTimes: number[] = [];
+    for (let i = 0; i < Math.max(3, Math.ceil(reads / 4)); i++) {
+      const [ms] = await timed(async () => (await fetch(`${origin}/d.json`)).arrayBuffer());
+      datasetTimes.push(ms);
+    }
+    const authorityTimes: number[] = [];
+    for (let i = 0; i < reads; i++) {
+      const id = authorities[(i * 31) % authorities.length].slice(2);
+      const [ms] = await timed(async () => (await fetch(`${origin}/${id}.json`)).arrayBuffer());
+      authorityTimes.push(ms);
+    }
+    return {
+      periods,
+      megabytes: text.length / 1e6,
+      loadMs,
+      loadPatches,
+      mergeMs: median(mergeTimes),
+      bytesPerMerge,
+      datasetMs: median(datasetTimes),
+      authorityMs: median(authorityTimes),
+      peakRssMb,
+    };
+  } finally {
+    await worker.dispose();
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}
+
+function fmtBytes(b: number): string {
+  return b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1791,10000,50000' },
+      data: { type: 'string' },
+      merges: { type: 'string', default: '15' },
+      reads: { type: 'string', default: '20' },
+    },
+  });
+  const seedPath = values.data ?? defaultSeedPath();
+  const sizes = values.sizes!.split(',').map(Number);
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    process.stderr.write(`benchmarking ~${size} periods…\n`);
+    rows.push(await benchSize(seedPath, size, Number(values.merges), Number(values.reads)));
+  }
+
+  console.log(`\nStorage and read API — seed ${seedPath.split('/').pop()}, medians of ${values.merges} merges and ${values.reads} reads (reference server in brackets)\n`);
+  console.log('| periods | JSON | initial load | submit+merge 1 period | D1 growth / merge | GET /d.json (cold) | GET one authority | workerd peak RSS during merges |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const ref = REFERENCE[[1800, 10000, 50000].reduce((a, b) => (Math.abs(b - r.periods) < Math.abs(a - r.periods) ? b : a))];
+    console.log(
+      `| ${r.periods.toLocaleString('en')} | ${r.megabytes.toFixed(1)} MB | ${fmtMs(r.loadMs)} (${r.loadPatches} patches) | ${fmtMs(r.mergeMs)} (${fmtMs(ref.merge)}) | ${fmtBytes(r.bytesPerMerge)} (${fmtBytes(ref.growth)}) | ${fmtMs(r.datasetMs)} (${fmtMs(ref.dataset)}) | ${fmtMs(r.authorityMs)} (${fmtMs(ref.authority)}) | ${r.peakRssMb.toFixed(0)} MB |`,
+    );
+  }
+  if (rows.length > 1) {
+    const small = rows[0];
+    const large = rows[rows.length - 1];
+    console.log(`\nmerge time at ${large.periods.toLocaleString('en')} periods is ${(large.mergeMs / small.mergeMs).toFixed(2)}× its time at ${small.periods.toLocaleString('en')} (goal ≤ 2×)`);
+  }
+  const ten = rows.find((r) => Math.abs(r.periods - 10000) < 2000);
+  if (ten) console.log(`submit+merge at ${ten.periods.toLocaleString('en')} periods is 1/${(REFERENCE[10000].merge / ten.mergeMs).toFixed(0)} of the reference's (goal ≤ 1/20)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
