@@ -18,8 +18,9 @@ import { describeDataset } from '../workers/domain/void';
 import { DatasetStore } from '../workers/storage/dataset-store';
 import { blobStatements, markMergedStatements, mergeStatements } from '../workers/storage/merge-writer';
 import { identifierMap, patchRequests } from '../workers/storage/schema';
-import { contributorsOfMergedPatches } from '../workers/storage/patch-store';
+import { contributorsOfMergedPatches, INITIAL_DATA_LOADER } from '../workers/storage/patch-store';
 import { chunk, MAX_PARAMS } from '../workers/storage/db';
+import { afterMerge, type MergeEvent } from '../workers/shared/after-merge';
 
 export interface MergeResult {
   patchRequestId: number;
@@ -147,7 +148,9 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   /** Deskolemizes and plans a patch against the head, loading only what it touches. */
-  private async plan(patchText: string): Promise<{ plan: MergePlan; applied: Operation[]; idMap: Record<string, string> }> {
+  private async plan(
+    patchText: string,
+  ): Promise<{ plan: MergePlan; applied: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
     const head = await this.loadHead();
     const original = parsePatch(patchText);
     const used = await this.loadUsedIds();
@@ -177,7 +180,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       ops: deskolemized.ops,
       isUsed: (id) => used.has(id),
     });
-    return { plan, applied: deskolemized.ops, idMap: deskolemized.idMap };
+    return { plan, applied: deskolemized.ops, idMap: deskolemized.idMap, before: loaded };
   }
 
   private async voidFor(plan: MergePlan, createdAt: string, extraContributors: string[]): Promise<string> {
@@ -217,11 +220,9 @@ export class DatasetCoordinator extends DurableObject<Env> {
     }
   }
 
-  private afterMerge(version: number): void {
-    const jobs = (['ttl', 'nt', 'csv'] as const).map((format) => ({ body: { version, format } }));
-    this.ctx.waitUntil(
-      this.env.EXPORT_QUEUE.sendBatch(jobs).catch((error: unknown) => console.error(`could not enqueue exports of version ${version}: ${String(error)}`)),
-    );
+  /** Purges and export jobs for a committed version; awaited so the next read sees it. */
+  private async afterMerge(event: MergeEvent): Promise<void> {
+    await afterMerge(this.env, event);
   }
 
   /**
@@ -231,14 +232,16 @@ export class DatasetCoordinator extends DurableObject<Env> {
   async submitAndMerge(patchText: string, userId: string): Promise<MergeResult | CoordinatorError> {
     return this.refusalsAsErrors(() =>
       this.exclusive(async () => {
-        const { plan, applied, idMap } = await this.plan(patchText);
+        const { plan, applied, idMap, before } = await this.plan(patchText);
         const db = this.store.db;
         const [row] = await db.select({ id: max(patchRequests.id) }).from(patchRequests);
         const patchRequestId = (row?.id ?? 0) + 1;
         const now = new Date().toISOString();
         const original = parsePatch(patchText);
-        const affected = affectedEntities(original, (a) => [...(plan.authoritiesAfter.get(a)?.periods.keys() ?? [])]);
-        const extra = patchRequestId > 1 ? [userId] : [];
+        // Removing an authority removes the periods it had before the merge (after it, it has none).
+        const affected = affectedEntities(original, (a) => [...(before.get(a)?.periods.keys() ?? [])]);
+        // Later operator loads are merged as the loader too: no contributor to credit.
+        const extra = patchRequestId > 1 && userId !== INITIAL_DATA_LOADER ? [userId] : [];
         const voidTurtle = await this.voidFor(plan, now, extra);
         const originalBlob = `patch/${patchRequestId}/original`;
         const statements = [
@@ -267,7 +270,11 @@ export class DatasetCoordinator extends DurableObject<Env> {
           }),
         ];
         await this.commit(plan, statements as never);
-        this.afterMerge(plan.version);
+        await this.afterMerge({
+          version: plan.version,
+          entities: [...plan.changed.created, ...plan.changed.updated, ...plan.changed.removed],
+          patchRequestId,
+        });
         return {
           patchRequestId,
           version: plan.version,

@@ -50,7 +50,7 @@ export async function startLocalWorker(options: { vars?: Record<string, string> 
     port: 0,
     logLevel: 'error',
     vars: options.vars,
-    experimental: { disableExperimentalWarning: true, testMode: true },
+    experimental: { disableExperimentalWarning: true },
   });
   const workerdPid = workerdProcesses().find((pid) => !before.has(pid)) ?? null;
   return {

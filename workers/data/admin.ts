@@ -7,11 +7,12 @@ import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
 import { database } from '../storage/db';
+import { INITIAL_DATA_LOADER } from '../storage/patch-store';
 import { isPermission, publicUser, setPermissions, upsertUser, type Permission } from '../storage/user-store';
 import { streamStoredDataset } from './dataset-stream';
 import { notFound } from './responses';
 
-export const LOADER_USER = 'initial-data-loader';
+export const LOADER_USER = INITIAL_DATA_LOADER;
 
 function timingSafeEqual(a: string, b: string): boolean {
   const enc = new TextEncoder();

@@ -3,6 +3,9 @@ import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from './db';
 import { patchRequests } from './schema';
 
+/** The operator's loads are merged as this user; it is no person, so never a contributor. */
+export const INITIAL_DATA_LOADER = 'initial-data-loader';
+
 /** Users whose merged patches count as contributions (the initial load, patch 1, does not). */
 export async function contributorsOfMergedPatches(db: Db): Promise<string[]> {
   const rows = await db
@@ -14,5 +17,6 @@ export async function contributorsOfMergedPatches(db: Db): Promise<string[]> {
     out.add(r.createdBy);
     if (r.updatedBy) out.add(r.updatedBy);
   }
+  out.delete(INITIAL_DATA_LOADER);
   return [...out];
 }

@@ -328,12 +328,14 @@ describe('test_authority_json', () => {
   });
 
   it('serves the highlighted JSON for viewing, not as an attachment', async () => {
-    const r = await get('/trgkv.json.html');
-    expect(r.status).toBe(200);
-    expect(r.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
-    expect(r.headers.get('Cache-Control')).toBe('public, max-age=86400');
-    expect(r.headers.get('Content-Disposition')).toBeNull();
-    expect(await r.text()).toContain('p0trgkv');
+    for (const path of ['/trgkv.json.html', '/trgkv.jsonld.html']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('Content-Type'), path).toBe('text/html; charset=utf-8');
+      expect(r.headers.get('Cache-Control'), path).toBe('public, max-age=86400');
+      expect(r.headers.get('Content-Disposition'), path).toBeNull();
+      expect(await r.text(), path).toContain('p0trgkv');
+    }
   });
 });
 
@@ -409,12 +411,14 @@ describe('test_period_json', () => {
   });
 
   it('serves the highlighted JSON for viewing, not as an attachment', async () => {
-    const r = await get('/trgkvwbjd.json.html');
-    expect(r.status).toBe(200);
-    expect(r.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
-    expect(r.headers.get('Cache-Control')).toBe('public, max-age=86400');
-    expect(r.headers.get('Content-Disposition')).toBeNull();
-    expect(await r.text()).toContain('Archaic');
+    for (const path of ['/trgkvwbjd.json.html', '/trgkvwbjd.jsonld.html']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('Content-Type'), path).toBe('text/html; charset=utf-8');
+      expect(r.headers.get('Cache-Control'), path).toBe('public, max-age=86400');
+      expect(r.headers.get('Content-Disposition'), path).toBeNull();
+      expect(await r.text(), path).toContain('Archaic');
+    }
   });
 });
 

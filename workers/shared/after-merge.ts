@@ -1,0 +1,20 @@
+/**
+ * What follows a merge once its version is committed: purge cached responses it made
+ * stale (the edge cache) and queue the new version's exports. Neither may undo or fail
+ * the merge: failures are logged by each part, which retries as it sees fit.
+ */
+import type { Env } from '../env';
+import { purgeAfterMerge } from '../cache/purge';
+import { enqueueExports } from '../exports/enqueue';
+
+export interface MergeEvent {
+  version: number;
+  /** Ids of the authorities and periods the merge created, updated or removed. */
+  entities: string[];
+  patchRequestId: number | null;
+}
+
+export async function afterMerge(env: Env, event: MergeEvent): Promise<void> {
+  const results = await Promise.allSettled([purgeAfterMerge(env, event), enqueueExports(env, event.version)]);
+  for (const r of results) if (r.status === 'rejected') console.error(`after merge of version ${event.version}: ${String(r.reason)}`);
+}
