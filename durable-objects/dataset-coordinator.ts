@@ -301,6 +301,10 @@ export class DatasetCoordinator extends DurableObject<Env> {
     }
   }
 
+  // --- Bags and graphs (issue 3): versioned through this object too. ---
+
+  // --- end of bags and graphs ---
+
   /** Drops the in-memory state (tests use it to check the rebuild from D1). */
   async resetMemory(): Promise<void> {
     await this.exclusive(async () => this.forget());

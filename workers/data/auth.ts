@@ -1,0 +1,85 @@
+/**
+ * Bearer authentication as the reference server does it: clients send
+ * `Authorization: Bearer base64(ORCID access token)`; the token's SHA-256 finds the user.
+ * Refusals carry the reference's exact `WWW-Authenticate` values.
+ */
+import type { Env } from '../env';
+import { database } from '../storage/db';
+import { userByToken, type Permission, type UserRow } from '../storage/user-store';
+
+export interface Identity {
+  user: UserRow;
+  permissions: Permission[];
+}
+
+const REALM = 'Bearer realm="PeriodO"';
+
+function invalidToken(description: string): Response {
+  return new Response(JSON.stringify({ code: 401, message: description }), {
+    status: 401,
+    headers: {
+      'Content-Type': 'application/json',
+      'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${description}", error_uri="http://tools.ietf.org/html/rfc6750#section-6.2.2"`,
+    },
+  });
+}
+
+export function unauthenticated(): Response {
+  return new Response(JSON.stringify({ code: 401, message: 'This requires authentication: send Authorization: Bearer <token>.' }), {
+    status: 401,
+    headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': REALM },
+  });
+}
+
+export function insufficientScope(): Response {
+  const description = 'The access token does not provide sufficient privileges';
+  return new Response(JSON.stringify({ code: 403, message: description }), {
+    status: 403,
+    headers: {
+      'Content-Type': 'application/json',
+      'WWW-Authenticate': `${REALM}, error="insufficient_scope", error_description="${description}", error_uri="http://tools.ietf.org/html/rfc6750#section-6.2.3"`,
+    },
+  });
+}
+
+const BEARER = /^Bearer ([\w\-.~+/]+=*)$/;
+
+function decodeBase64(text: string): string | null {
+  try {
+    const bytes = Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The identity behind a request's bearer token: an Identity, or the refusal to send
+ * (`null` when the request carries no Authorization header at all).
+ */
+export async function identify(request: Request, env: Env): Promise<Identity | Response | null> {
+  const header = request.headers.get('Authorization');
+  if (!header || !header.startsWith('Bearer')) return null;
+  const m = BEARER.exec(header);
+  const token = m ? decodeBase64(m[1]) : null;
+  if (!token) return invalidToken('The access token is malformed');
+  const user = await userByToken(database(env.DB), token);
+  if (!user) return invalidToken('The access token is invalid');
+  if (user.tokenExpiresAt !== null && user.tokenExpiresAt <= Math.floor(Date.now() / 1000)) {
+    return invalidToken('The access token expired');
+  }
+  return { user, permissions: JSON.parse(user.permissions) as Permission[] };
+}
+
+/** The identity of a request that needs `permission`, or the 401/403 to answer. */
+export async function requirePermission(request: Request, env: Env, permission: Permission): Promise<Identity | Response> {
+  const identity = await identify(request, env);
+  if (identity === null) return unauthenticated();
+  if (identity instanceof Response) return identity;
+  if (!identity.permissions.includes(permission)) return insufficientScope();
+  return identity;
+}
+
+export function can(identity: Identity | Response | null, permission: Permission): identity is Identity {
+  return identity !== null && !(identity instanceof Response) && identity.permissions.includes(permission);
+}
