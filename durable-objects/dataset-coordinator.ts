@@ -9,16 +9,18 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Operation } from 'fast-json-patch';
-import { inArray, max } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Env } from '../workers/env';
 import { IdentifierError, SKOLEM_RE, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
 import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from '../workers/domain/merge';
-import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
+import { deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
 import { describeDataset } from '../workers/domain/void';
 import { DatasetStore } from '../workers/storage/dataset-store';
 import { blobStatements, markMergedStatements, mergeStatements } from '../workers/storage/merge-writer';
-import { identifierMap, patchRequests } from '../workers/storage/schema';
+import { identifierMap, patchRequestComments, patchRequests } from '../workers/storage/schema';
+import { checkAgainstHead, nextPatchRequestId, patchRequest, type PatchRequestRow } from '../workers/storage/patch-request-store';
 import { contributorsOfMergedPatches, INITIAL_DATA_LOADER } from '../workers/storage/patch-store';
+import { WHOLE_DATASET_PATCH_LIMIT } from '../workers/storage/patch-request-store';
 import { chunk, MAX_PARAMS } from '../workers/storage/db';
 import { afterMerge, type MergeEvent } from '../workers/shared/after-merge';
 
@@ -36,9 +38,16 @@ export interface CoordinatorError {
   error: { status: number; message: string };
 }
 
+class CoordinatorRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const AUTHORITY_CACHE_PERIODS = 20_000;
-/** Beyond this many periods a patch may not address the whole authorities map at once. */
-const WHOLE_DATASET_PATCH_LIMIT = 5_000;
 const DEFAULT_ARK_BASE = 'http://n2t.net/ark:/99152/';
 
 export class DatasetCoordinator extends DurableObject<Env> {
@@ -226,28 +235,67 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   /**
+   * Merges `patchText` as patch request `patchRequestId` into a new version: one D1 batch
+   * holding the version, its entities, the identifier map and the patch request's new
+   * state (`requestRow` creates the request in the same batch, for operator loads).
+   */
+  private async mergeAsVersion(args: {
+    patchRequestId: number;
+    patchText: string;
+    mergedBy: string;
+    contributors: string[];
+    requestRow?: typeof patchRequests.$inferInsert;
+  }): Promise<MergeResult> {
+    const { plan, applied, idMap } = await this.plan(args.patchText);
+    const db = this.store.db;
+    const now = new Date().toISOString();
+    const voidTurtle = await this.voidFor(plan, now, args.contributors.filter((c) => c !== INITIAL_DATA_LOADER));
+    const statements = [
+      ...mergeStatements(db, { plan, createdAt: now, voidTurtle, patchRequestId: args.patchRequestId, identifierMap: idMap }),
+      ...(args.requestRow ? [...blobStatements(db, args.requestRow.originalPatchBlob, args.patchText), db.insert(patchRequests).values(args.requestRow)] : []),
+      ...markMergedStatements(db, {
+        patchRequestId: args.patchRequestId,
+        mergedBy: args.mergedBy,
+        mergedAt: now,
+        version: plan.version,
+        appliedPatch: JSON.stringify(applied),
+        identifierMap: idMap,
+        created: Object.values(idMap),
+      }),
+    ];
+    await this.failpoint('before-merge-batch');
+    await this.commit(plan, statements as never);
+    await this.afterMerge({
+      version: plan.version,
+      entities: [...plan.changed.created, ...plan.changed.updated, ...plan.changed.removed],
+      patchRequestId: args.patchRequestId,
+    });
+    return {
+      patchRequestId: args.patchRequestId,
+      version: plan.version,
+      identifierMap: idMap,
+      created: plan.changed.created,
+      updated: plan.changed.updated,
+      removed: plan.changed.removed,
+    };
+  }
+
+  /**
    * Submits a patch and merges it at once, as one transaction (the initial data load
    * and operator loads). Refusals come back as `{ error }` with a status and message.
    */
   async submitAndMerge(patchText: string, userId: string): Promise<MergeResult | CoordinatorError> {
     return this.refusalsAsErrors(() =>
       this.exclusive(async () => {
-        const { plan, applied, idMap, before } = await this.plan(patchText);
-        const db = this.store.db;
-        const [row] = await db.select({ id: max(patchRequests.id) }).from(patchRequests);
-        const patchRequestId = (row?.id ?? 0) + 1;
+        const check = await this.checkSubmission(patchText);
+        const patchRequestId = await nextPatchRequestId(this.store.db);
         const now = new Date().toISOString();
-        const original = parsePatch(patchText);
-        // Removing an authority removes the periods it had before the merge (after it, it has none).
-        const affected = affectedEntities(original, (a) => [...(before.get(a)?.periods.keys() ?? [])]);
-        // Later operator loads are merged as the loader too: no contributor to credit.
-        const extra = patchRequestId > 1 && userId !== INITIAL_DATA_LOADER ? [userId] : [];
-        const voidTurtle = await this.voidFor(plan, now, extra);
-        const originalBlob = `patch/${patchRequestId}/original`;
-        const statements = [
-          ...mergeStatements(db, { plan, createdAt: now, voidTurtle, patchRequestId, identifierMap: idMap }),
-          ...blobStatements(db, originalBlob, patchText),
-          db.insert(patchRequests).values({
+        return this.mergeAsVersion({
+          patchRequestId,
+          patchText,
+          mergedBy: userId,
+          contributors: patchRequestId > 1 ? [userId] : [],
+          requestRow: {
             id: patchRequestId,
             createdBy: userId,
             updatedBy: userId,
@@ -255,49 +303,170 @@ export class DatasetCoordinator extends DurableObject<Env> {
             updatedAt: now,
             open: true,
             merged: false,
-            originalPatchBlob: originalBlob,
-            updatedEntities: JSON.stringify(affected.updated),
-            removedEntities: JSON.stringify(affected.removed),
-          }),
-          ...markMergedStatements(db, {
-            patchRequestId,
-            mergedBy: userId,
-            mergedAt: now,
-            version: plan.version,
-            appliedPatch: JSON.stringify(applied),
-            identifierMap: idMap,
-            created: Object.values(idMap),
-          }),
-        ];
-        await this.commit(plan, statements as never);
-        await this.afterMerge({
-          version: plan.version,
-          entities: [...plan.changed.created, ...plan.changed.updated, ...plan.changed.removed],
-          patchRequestId,
+            createdFromVersion: check.version,
+            originalPatchBlob: `patch/${patchRequestId}/original`,
+            updatedEntities: JSON.stringify(check.updated),
+            removedEntities: JSON.stringify(check.removed),
+          },
         });
-        return {
-          patchRequestId,
-          version: plan.version,
-          identifierMap: idMap,
-          created: plan.changed.created,
-          updated: plan.changed.updated,
-          removed: plan.changed.removed,
-        };
       }),
     );
+  }
+
+  /** A submitted patch must be a JSON Patch that applies to the head version. */
+  private async checkSubmission(patchText: string): Promise<{ version: number; updated: string[]; removed: string[] }> {
+    const ops = parsePatch(patchText);
+    const check = await checkAgainstHead(this.store, ops);
+    if (!check.applies) throw new InvalidPatchError(check.message);
+    return check;
+  }
+
+  /** Records a submitted patch request (open, not merged). */
+  async submitPatch(patchText: string, userId: string): Promise<{ patchRequestId: number } | CoordinatorError> {
+    return this.refusalsAsErrors(() =>
+      this.exclusive(async () => {
+        const check = await this.checkSubmission(patchText);
+        const db = this.store.db;
+        const id = await nextPatchRequestId(db);
+        const now = new Date().toISOString();
+        const blob = `patch/${id}/original`;
+        await db.batch([
+          ...blobStatements(db, blob, patchText),
+          db.insert(patchRequests).values({
+            id,
+            createdBy: userId,
+            updatedBy: userId,
+            createdAt: now,
+            updatedAt: now,
+            open: true,
+            merged: false,
+            createdFromVersion: check.version,
+            originalPatchBlob: blob,
+            updatedEntities: JSON.stringify(check.updated),
+            removedEntities: JSON.stringify(check.removed),
+          }),
+        ] as never);
+        return { patchRequestId: id };
+      }),
+    );
+  }
+
+  private async openRequest(id: number, verb: string): Promise<PatchRequestRow> {
+    const row = await patchRequest(this.store.db, id);
+    if (!row) throw new CoordinatorRefusal(404, `No patch with ID ${id}.`);
+    if (row.merged) throw new CoordinatorRefusal(404, 'Patch is already merged.');
+    if (!row.open) throw new CoordinatorRefusal(404, `Closed patches cannot be ${verb}.`);
+    return row;
+  }
+
+  /**
+   * Replaces the patch of an open request. A patch that no longer applies is still saved
+   * (its request shows `mergeable: false`) so that it can be fixed later.
+   */
+  async updatePatch(id: number, patchText: string, userId: string): Promise<{ patchRequestId: number } | CoordinatorError> {
+    return this.refusalsAsErrors(() =>
+      this.exclusive(async () => {
+        const row = await this.openRequest(id, 'updated');
+        const ops = parsePatch(patchText);
+        const check = await checkAgainstHead(this.store, ops);
+        const db = this.store.db;
+        const now = new Date().toISOString();
+        await db.batch([
+          ...blobStatements(db, row.originalPatchBlob, patchText),
+          db
+            .update(patchRequests)
+            .set({
+              updatedBy: userId,
+              updatedAt: now,
+              createdFromVersion: check.version,
+              ...(check.applies ? { updatedEntities: JSON.stringify(check.updated), removedEntities: JSON.stringify(check.removed) } : {}),
+            })
+            .where(and(eq(patchRequests.id, id), eq(patchRequests.open, true))),
+        ] as never);
+        return { patchRequestId: id };
+      }),
+    );
+  }
+
+  /** Merges an open patch request into a new version. */
+  async mergePatch(id: number, userId: string): Promise<MergeResult | CoordinatorError> {
+    return this.refusalsAsErrors(() =>
+      this.exclusive(async () => {
+        const row = await this.openRequest(id, 'merged');
+        const patchText = await this.store.readBlob(row.originalPatchBlob);
+        if (patchText === null) throw new Error(`patch request ${id} has no stored patch`);
+        try {
+          return await this.mergeAsVersion({ patchRequestId: id, patchText, mergedBy: userId, contributors: [row.createdBy, row.updatedBy] });
+        } catch (error) {
+          if (error instanceof InvalidPatchError || error instanceof IdentifierError) {
+            throw new CoordinatorRefusal(400, error.message.startsWith('Patch is not mergeable') ? error.message : `Patch is not mergeable: ${error.message}`);
+          }
+          throw error;
+        }
+      }),
+    );
+  }
+
+  /** Closes an open patch request without merging it. */
+  async rejectPatch(id: number, userId: string): Promise<{ patchRequestId: number } | CoordinatorError> {
+    return this.refusalsAsErrors(() =>
+      this.exclusive(async () => {
+        await this.openRequest(id, 'merged');
+        const now = new Date().toISOString();
+        await this.store.db
+          .update(patchRequests)
+          .set({ open: false, merged: false, mergedAt: now, mergedBy: userId, updatedAt: now })
+          .where(and(eq(patchRequests.id, id), eq(patchRequests.open, true)));
+        return { patchRequestId: id };
+      }),
+    );
+  }
+
+  /** Adds a comment to a patch request (open or not). */
+  async addComment(id: number, userId: string, message: string): Promise<{ commentId: number } | CoordinatorError> {
+    return this.refusalsAsErrors(() =>
+      this.exclusive(async () => {
+        if (!(await patchRequest(this.store.db, id))) throw new CoordinatorRefusal(404, `No patch with ID ${id}.`);
+        const [row] = await this.store.db
+          .insert(patchRequestComments)
+          .values({ patchRequestId: id, author: userId, message, postedAt: new Date().toISOString() })
+          .returning({ id: patchRequestComments.id });
+        return { commentId: row.id };
+      }),
+    );
+  }
+
+  /**
+   * Test hook: makes the next merge fail at the named point, after its plan and before
+   * its batch (only where ENVIRONMENT is "development", i.e. locally and in tests).
+   */
+  private failAt: string | null = null;
+  async injectFailure(point: 'before-merge-batch' | null): Promise<boolean> {
+    if (this.env.ENVIRONMENT !== 'development') return false;
+    this.failAt = point;
+    return true;
+  }
+  private async failpoint(point: string): Promise<void> {
+    if (this.failAt === point) {
+      this.failAt = null;
+      throw new Error(`injected failure at ${point}`);
+    }
   }
 
   private async refusalsAsErrors<T>(fn: () => Promise<T>): Promise<T | CoordinatorError> {
     try {
       return await fn();
     } catch (error) {
+      if (error instanceof CoordinatorRefusal) return { error: { status: error.status, message: error.message } };
       if (error instanceof InvalidPatchError) return { error: { status: 400, message: error.message } };
       if (error instanceof IdentifierError) return { error: { status: 400, message: error.message } };
       const message = String((error as Error)?.message ?? error);
       if (message.includes('version conflict')) {
         return { error: { status: 409, message: 'Another change was merged at the same time; nothing was written. Try again.' } };
       }
-      throw error;
+      console.error(`dataset coordinator: ${message}`);
+      this.forget();
+      return { error: { status: 503, message: 'The change could not be written; nothing was changed. Try again shortly.' } };
     }
   }
 

@@ -12,6 +12,7 @@ import { registerDatasetRoutes } from './routes/dataset';
 import { registerDescriptionRoutes } from './routes/description';
 import { registerEntityRoutes } from './routes/entities';
 import { registerRecordRoutes } from './routes/records';
+import { registerPatchRoutes } from './routes/patches';
 
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
@@ -41,6 +42,7 @@ dataApp.route('/admin', adminApp);
 registerDescriptionRoutes(dataApp);
 registerDatasetRoutes(dataApp);
 registerRecordRoutes(dataApp);
+registerPatchRoutes(dataApp);
 registerEntityRoutes(dataApp);
 
 dataApp.notFound((c) => notFound(c.req.raw));

@@ -47,7 +47,7 @@ const BEARER = /^Bearer ([\w\-.~+/]+=*)$/;
 function decodeBase64(text: string): string | null {
   try {
     const bytes = Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return null;
   }

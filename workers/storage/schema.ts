@@ -130,6 +130,8 @@ export const patchRequests = sqliteTable(
     updatedAt: text('updated_at').notNull(),
     mergedAt: text('merged_at'),
     open: integer('open', { mode: 'boolean' }).notNull(),
+    /** The head version when the patch was submitted (or last updated). */
+    createdFromVersion: integer('created_from_version').notNull().default(0),
     merged: integer('merged', { mode: 'boolean' }).notNull(),
     appliedToVersion: integer('applied_to_version'),
     resultedInVersion: integer('resulted_in_version'),

@@ -1,0 +1,1 @@
+ALTER TABLE `patch_requests` ADD `created_from_version` integer DEFAULT 0 NOT NULL;
