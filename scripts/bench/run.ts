@@ -79,6 +79,8 @@ interface Row {
   loadMs: number;
   loadPatches: number;
   mergeMs: number;
+  submitMs: number;
+  reviewMergeMs: number;
   bytesPerMerge: number;
   datasetMs: number;
   authorityMs: number;
@@ -121,6 +123,33 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const bytesPerMerge = (d1Bytes(worker.persistDir) - before) / merges;
     const peakRssMb = pid ? peakRss(pid) / 2 ** 20 : NaN;
 
+    // The contribution workflow: PATCH /d/ as a contributor, POST …/merge as an editor.
+    const editorToken = 'bench-editor-token';
+    await fetch(`${origin}/admin/users/0000-0002-1825-0097`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ name: 'Bench Editor', token: editorToken, permissions: ['submit-patch', 'accept-patch'] }),
+    });
+    const editor = { Authorization: `Bearer ${Buffer.from(editorToken).toString('base64')}`, 'Content-Type': 'application/json' };
+    const submitTimes: number[] = [];
+    const reviewTimes: number[] = [];
+    for (let i = 0; i < merges; i++) {
+      const authority = authorities[(i * 104729) % authorities.length];
+      const [submitMs, location] = await timed(async () => {
+        const r = await fetch(`${origin}/d/`, { method: 'PATCH', headers: editor, body: JSON.stringify(onePeriodPatch(authority, merges + i)) });
+        await r.text();
+        if (r.status !== 202) throw new Error(`submit ${i} failed: ${r.status}`);
+        return r.headers.get('Location')!;
+      });
+      const [mergeMs] = await timed(async () => {
+        const r = await fetch(`${location}merge`, { method: 'POST', headers: editor });
+        await r.text();
+        if (r.status !== 204) throw new Error(`merge ${i} failed: ${r.status}`);
+      });
+      submitTimes.push(submitMs);
+      reviewTimes.push(mergeMs);
+    }
+
     const datasetTimes: number[] = [];
     for (let i = 0; i < Math.max(3, Math.ceil(reads / 4)); i++) {
       const [ms] = await timed(async () => (await fetch(`${origin}/d.json`)).arrayBuffer());
@@ -138,6 +167,8 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       loadMs,
       loadPatches,
       mergeMs: median(mergeTimes),
+      submitMs: median(submitTimes),
+      reviewMergeMs: median(reviewTimes),
       bytesPerMerge,
       datasetMs: median(datasetTimes),
       authorityMs: median(authorityTimes),
@@ -182,6 +213,10 @@ async function main() {
       `| ${r.periods.toLocaleString('en')} | ${r.megabytes.toFixed(1)} MB | ${fmtMs(r.loadMs)} (${r.loadPatches} patches) | ${fmtMs(r.mergeMs)} (${fmtMs(ref.merge)}) | ${fmtBytes(r.bytesPerMerge)} (${fmtBytes(ref.growth)}) | ${fmtMs(r.datasetMs)} (${fmtMs(ref.dataset)}) | ${fmtMs(r.authorityMs)} (${fmtMs(ref.authority)}) | ${r.peakRssMb.toFixed(0)} MB |`,
     );
   }
+  console.log('\nThe contribution workflow (a one-period patch): `PATCH /d/` as a contributor, then `POST /patches/N/merge` as an editor\n');
+  console.log('| periods | submit (PATCH /d/) | merge (POST …/merge) |');
+  console.log('|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.periods.toLocaleString('en')} | ${fmtMs(r.submitMs)} | ${fmtMs(r.reviewMergeMs)} |`);
   if (rows.length > 1) {
     const small = rows[0];
     const large = rows[rows.length - 1];

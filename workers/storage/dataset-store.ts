@@ -47,6 +47,43 @@ export class DatasetStore {
     return { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) };
   }
 
+  /**
+   * An authority or period and the dataset's meta at `version` (head when undefined), in
+   * one round trip: the hot path of one-entity reads. Current rows are those not yet closed.
+   */
+  async entityWithMeta(
+    kind: 'authority' | 'period',
+    id: string,
+    version?: number,
+  ): Promise<{ meta: StoredMeta | null; entity: StoredAuthority | (StoredPeriod & { authorityId: string; validFrom: number }) | null }> {
+    const metaAt = version === undefined ? isNull(datasetMeta.validTo) : validAt(datasetMeta, version);
+    const metaQuery = this.db.select().from(datasetMeta).where(metaAt).limit(1);
+    const toMeta = (rows: (typeof datasetMeta.$inferSelect)[]): StoredMeta | null =>
+      rows[0] ? { validFrom: rows[0].validFrom, json: rows[0].json, hash: rows[0].hash } : null;
+    if (kind === 'period') {
+      const [metaRows, rows] = await this.db.batch([
+        metaQuery,
+        this.db.select().from(periods).where(and(eq(periods.id, id), version === undefined ? isNull(periods.validTo) : validAt(periods, version))).limit(1),
+      ]);
+      const p = rows[0];
+      return { meta: toMeta(metaRows), entity: p ? { id: p.id, position: p.position, json: p.json, hash: p.hash, authorityId: p.authorityId, validFrom: p.validFrom } : null };
+    }
+    const [metaRows, as, ps] = await this.db.batch([
+      metaQuery,
+      this.db.select().from(authorities).where(and(eq(authorities.id, id), version === undefined ? isNull(authorities.validTo) : validAt(authorities, version))).limit(1),
+      this.db
+        .select({ id: periods.id, position: periods.position, json: periods.json, hash: periods.hash })
+        .from(periods)
+        .where(and(eq(periods.authorityId, id), version === undefined ? isNull(periods.validTo) : validAt(periods, version)))
+        .orderBy(asc(periods.position)),
+    ]);
+    const a = as[0];
+    return {
+      meta: toMeta(metaRows),
+      entity: a ? { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) } : null,
+    };
+  }
+
   /** Several authorities valid at `version`, with their periods. */
   async authorities(ids: string[], version: number): Promise<Map<string, StoredAuthority>> {
     const out = new Map<string, StoredAuthority>();

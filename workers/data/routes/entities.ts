@@ -46,20 +46,12 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   if (requested === null) return badVersion(s.url.searchParams.get('version') ?? '');
   const store = new DatasetStore(c.env.DB);
 
-  let version: number;
   if (requested !== undefined) {
     const last = await store.lastUpdate(kind, id, requested);
     if (last === null) return notFound(request);
     if (last !== requested) return redirect(request, `${s.url.pathname}?version=${last}`, 301);
-    version = requested;
-  } else {
-    version = await store.headVersion();
   }
-
-  const [meta, entity] = await Promise.all([
-    store.meta(version),
-    kind === 'authority' ? store.authority(id, version) : store.period(id, version),
-  ]);
+  const { meta, entity } = await store.entityWithMeta(kind, id, requested);
   if (!entity) {
     const known = await store.identifier(id);
     return known && known.kind === kind ? gone(id) : notFound(request);
