@@ -14,6 +14,7 @@ commands:
         [--max-periods N]        periods per merged patch (default 5000; large loads are split)
   users add --orcid ORCID --name NAME --token TOKEN [--permissions a,b] [--expires-in S]
   users grant ORCID PERMISSION...
+  audit [--version N]            recompute a version's content hash from its rows (default: head)
   purge [--all | URL...]         purge cached responses (the whole data app with --all)
 
 options (also as --name=value; a negative number needs that form: --expires-in=-3600):
@@ -71,6 +72,13 @@ export async function loadData(options: Options, file: string, maxPeriods: numbe
     throw new CliError(`cannot read ${file} as JSON: ${(error as Error).message}`);
   }
   if (typeof target !== 'object' || target === null || Array.isArray(target)) throw new CliError(`${file} is not a PeriodO dataset (a JSON object)`);
+  const authorities = (target as { authorities?: unknown }).authorities;
+  if (typeof authorities !== 'object' || authorities === null || Array.isArray(authorities)) {
+    throw new CliError(`${file} is not a PeriodO dataset: it has no "authorities" object`);
+  }
+  if (typeof (target as { '@context'?: unknown })['@context'] !== 'object') {
+    throw new CliError(`${file} is not a PeriodO dataset: it has no "@context" object`);
+  }
   const current = await currentDataset(options);
   const patches = datasetPatches(current, target, { maxPeriods, maxBytes: 20 * 1024 * 1024 });
   if (patches.length === 0) {
@@ -99,6 +107,7 @@ export async function main(argv: string[]): Promise<void> {
       'expires-in': { type: 'string' },
       'max-periods': { type: 'string', default: '5000' },
       all: { type: 'boolean', default: false },
+      version: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -140,6 +149,14 @@ export async function main(argv: string[]): Promise<void> {
         return;
       }
       throw new CliError('users takes "add" or "grant"');
+    }
+    case 'audit': {
+      const version = values.version;
+      if (version !== undefined && !/^\d+$/.test(version)) throw new CliError('--version takes a whole number');
+      const report = (await call(options, 'GET', `admin/audit${version === undefined ? '' : `?version=${version}`}`)) as { ok: boolean; version: number };
+      console.log(JSON.stringify(report, null, 2));
+      if (!report.ok) throw new CliError(`version ${report.version} does not match its recorded content hash`);
+      return;
     }
     case 'purge': {
       const urls = [sub, ...rest].filter(Boolean) as string[];

@@ -1,7 +1,8 @@
 /**
- * `npm start [-- --port P] [other wrangler dev options]`: applies the D1 migrations to the
- * local database under .wrangler/, starts `wrangler dev`, and loads the demo dataset into
- * an empty database (unless PERIODO_SEED=none).
+ * `npm start [-- --port P] [--persist-to DIR] [other wrangler dev options]`: applies the
+ * D1 migrations to the local database (under .wrangler/ unless --persist-to), starts
+ * `wrangler dev`, and loads the demo dataset into an empty database (unless
+ * PERIODO_SEED=none).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +13,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const wranglerJs = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 const DEMO = fileURLToPath(new URL('./seed/demo-dataset.json', import.meta.url));
 
-function portOf(args: string[]): number {
+/** The value of `--name V` or `--name=V` among wrangler dev's arguments. */
+function option(args: string[], name: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
-    const m = /^--port(?:=(\d+))?$/.exec(args[i]);
-    if (m) return Number(m[1] ?? args[i + 1]);
+    if (args[i] === `--${name}`) return args[i + 1];
+    if (args[i].startsWith(`--${name}=`)) return args[i].slice(name.length + 3);
   }
-  return 8787;
+  return undefined;
 }
 
 async function waitUntilUp(origin: string, child: ReturnType<typeof spawn>, seconds = 120): Promise<void> {
@@ -50,8 +52,10 @@ async function seed(origin: string): Promise<void> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const port = portOf(args);
-  const migrate = spawnSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local'], { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
+  const port = Number(option(args, 'port') ?? 8787);
+  const persistTo = option(args, 'persist-to');
+  const migrateArgs = [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])];
+  const migrate = spawnSync(process.execPath, migrateArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
   if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
   const devArgs = ['dev', ...args];

@@ -20,7 +20,25 @@ function periodCount(authority: unknown): number {
   return periods && typeof periods === 'object' ? Object.keys(periods).length : 0;
 }
 
-/** Member-level diff of two datasets, one operation group per authority. */
+const ASSIGNED = /^.*\/\.well-known\/genid\/assigned\/(.+)$/;
+
+/** `…/.well-known/genid/assigned/<id>` → `<id>`, in keys and values alike. */
+export function withAssignedIds<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(ASSIGNED, '$1') as T;
+  if (Array.isArray(value)) return value.map(withAssignedIds) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(ASSIGNED, '$1'), withAssignedIds(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * Member-level diff of two datasets, one operation group per authority. An authority of
+ * the target keyed by an assigned skolem id (`…/genid/assigned/<id>`) is the current
+ * authority `<id>` if there is one (so loading the same file twice changes nothing);
+ * otherwise it is added under its skolem key, which the merge turns into `<id>` and
+ * records in the identifier map.
+ */
 export function datasetPatches(current: Json, target: Json, options: SplitOptions): Operation[][] {
   const { authorities: currentAuthorities = {}, ...currentMeta } = current as { authorities?: Json };
   const { authorities: targetAuthorities = {}, ...targetMeta } = target as { authorities?: Json };
@@ -29,13 +47,17 @@ export function datasetPatches(current: Json, target: Json, options: SplitOption
   if (!('authorities' in current) && 'authorities' in target) metaOps.push({ op: 'add', path: '/authorities', value: {} });
 
   const groups: Operation[][] = [];
+  const targetIds = new Set(Object.keys(targetAuthorities).map((k) => k.replace(ASSIGNED, '$1')));
   for (const key of Object.keys(currentAuthorities)) {
-    if (!(key in targetAuthorities)) groups.push([{ op: 'remove', path: `/authorities/${escape(key)}` }]);
+    if (!targetIds.has(key)) groups.push([{ op: 'remove', path: `/authorities/${escape(key)}` }]);
   }
-  for (const [key, value] of Object.entries(targetAuthorities)) {
-    if (!(key in currentAuthorities)) {
-      groups.push([{ op: 'add', path: `/authorities/${escape(key)}`, value }]);
+  for (const [targetKey, targetValue] of Object.entries(targetAuthorities)) {
+    const id = targetKey.replace(ASSIGNED, '$1');
+    if (!(id in currentAuthorities)) {
+      groups.push([{ op: 'add', path: `/authorities/${escape(targetKey)}`, value: targetValue }]);
     } else {
+      const key = id;
+      const value = withAssignedIds(targetValue);
       const ops = jsonpatch.compare(currentAuthorities[key] as Json, value as Json).map((op) => ({
         ...op,
         path: `/authorities/${escape(key)}${op.path}`,

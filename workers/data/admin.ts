@@ -6,6 +6,8 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
+import { auditVersion } from '../storage/audit';
+import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
 import { INITIAL_DATA_LOADER } from '../storage/patch-store';
 import { isPermission, publicUser, setPermissions, upsertUser, type Permission } from '../storage/user-store';
@@ -66,6 +68,17 @@ adminApp.onError((error) => {
 
 /** The dataset as stored at the head (inline context, no served decorations): the CLI diffs against it. */
 adminApp.get('/dataset', async (c) => streamStoredDataset(c.env));
+
+/** Recomputes a version's content hash from its rows and compares it with the recorded one. */
+adminApp.get('/audit', async (c) => {
+  const store = new DatasetStore(c.env.DB);
+  const raw = c.req.query('version');
+  const version = raw === undefined ? await store.headVersion() : /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isNaN(version)) return jsonError(400, 'version must be a whole number.');
+  const report = await auditVersion(store, version);
+  if (!report) return jsonError(404, `There is no version ${version}.`);
+  return c.json(report, 200);
+});
 
 /** Submits and merges a patch as the initial data loader, in one transaction. */
 adminApp.post('/load', async (c) => {
