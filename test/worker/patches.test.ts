@@ -351,3 +351,20 @@ describe('concurrency and failure', () => {
     expect(await headVersion()).toBe(version + 1);
   });
 });
+
+describe('storage limits', () => {
+  it('refuses a period too large for one D1 value with 400, writing nothing', async () => {
+    const before = await headVersion();
+    const path = await submit([
+      {
+        op: 'add',
+        path: '/authorities/p0trgkv/periods/https:~1~1perio.do~1.well-known~1genid~1huge',
+        value: { id: 'https://perio.do/.well-known/genid/huge', label: 'Huge', note: 'x'.repeat(1_200_000) },
+      },
+    ]);
+    const response = await merge(path);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/larger than 1,000,000 bytes/);
+    expect(await headVersion()).toBe(before);
+  });
+});

@@ -71,6 +71,16 @@ export interface MergePlan {
 
 export const PLACEHOLDER = {};
 
+/** D1 stores at most 2 MB in one value; one entity's JSON stays well below that. */
+export const MAX_ENTITY_BYTES = 1_000_000;
+
+function checkSize(what: string, json: string): void {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; measure exactly only when it might matter.
+  if (json.length * 3 > MAX_ENTITY_BYTES && new TextEncoder().encode(json).length > MAX_ENTITY_BYTES) {
+    throw new InvalidPatchError(`${what} would be larger than ${MAX_ENTITY_BYTES.toLocaleString('en')} bytes of JSON; split it up.`);
+  }
+}
+
 /** An authority's JSON text without its periods, keeping the members' order. */
 export function authorityShell(authority: JsonObject): string {
   return pyJson({ ...authority, periods: PLACEHOLDER });
@@ -139,6 +149,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
 
   // The dataset's own members (context, id, type).
   const newMetaJson = metaShell(result);
+  checkSize('The dataset context and members', newMetaJson);
   if (!head.meta || head.meta.json !== newMetaJson) {
     const hash = await sha256Hex(newMetaJson);
     plan.meta = { json: newMetaJson, hash };
@@ -191,6 +202,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     if (!isObject(periodsNow)) throw new InvalidPatchError(`The periods of authority ${key} must be a JSON object.`);
 
     const shell = authorityShell(now);
+    checkSize(`Authority ${key} (without its periods)`, shell);
     let authorityChanged = !before || before.json !== shell;
     const position = before?.position ?? nextPosition++;
     const stored: StoredAuthority = { id: key, validFrom: before?.validFrom ?? version, position, json: shell, hash: before?.hash ?? '', periods: new Map() };
@@ -200,6 +212,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
       if (period.id !== pid) throw new InvalidPatchError(`Period ${pid} must have "id": "${pid}" (it has ${JSON.stringify(period.id)}).`);
       if (!IDENTIFIER_RE.test(pid)) throw new InvalidPatchError(`"${pid}" is not a valid PeriodO period identifier.`);
       const json = pyJson(period);
+      checkSize(`Period ${pid}`, json);
       const old = before?.periods.get(pid);
       const wasAnywhere = oldPeriod.get(pid);
       if (!wasAnywhere && options.isUsed(pid)) {
