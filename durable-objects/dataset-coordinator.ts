@@ -23,6 +23,7 @@ import { contributorsOfMergedPatches, INITIAL_DATA_LOADER } from '../workers/sto
 import { WHOLE_DATASET_PATCH_LIMIT } from '../workers/storage/patch-request-store';
 import { chunk, MAX_PARAMS } from '../workers/storage/db';
 import { afterMerge, type MergeEvent } from '../workers/shared/after-merge';
+import { deleteGraphVersions, writeBagVersion, writeGraphVersion, type PutBag, type PutGraph } from '../workers/storage/collection-store';
 
 export interface MergeResult {
   patchRequestId: number;
@@ -415,7 +416,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
         const now = new Date().toISOString();
         await this.store.db
           .update(patchRequests)
-          .set({ open: false, merged: false, mergedAt: now, mergedBy: userId, updatedAt: now })
+          .set({ open: false, merged: false, mergedAt: now, mergedBy: userId })
           .where(and(eq(patchRequests.id, id), eq(patchRequests.open, true)));
         return { patchRequestId: id };
       }),
@@ -471,6 +472,26 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   // --- Bags and graphs (issue 3): versioned through this object too. ---
+
+  /**
+   * Writes the next version of a bag (version 0 makes the caller its owner). Serialised
+   * with every other write, so concurrent PUTs get consecutive versions and none is lost;
+   * the version row and its document chunks are one batch.
+   */
+  async putBag(args: PutBag): Promise<{ version: number } | CoordinatorError> {
+    return this.refusalsAsErrors(() => this.exclusive(() => writeBagVersion(this.store.db, args)));
+  }
+
+  /** Writes the next version of a graph (its document may be far over D1's 2 MB value limit). */
+  async putGraph(args: PutGraph): Promise<{ version: number } | CoordinatorError> {
+    // The caller purges the edge cache once this returns (it holds the cache's index of keys).
+    return this.refusalsAsErrors(() => this.exclusive(() => writeGraphVersion(this.store.db, args)));
+  }
+
+  /** Marks every version of a graph deleted; `deleted: false` when no such graph was ever written. */
+  async deleteGraph(id: string): Promise<{ deleted: boolean } | CoordinatorError> {
+    return this.refusalsAsErrors(() => this.exclusive(() => deleteGraphVersions(this.store.db, id)));
+  }
 
   // --- end of bags and graphs ---
 

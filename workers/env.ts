@@ -26,8 +26,11 @@ export interface Env {
   CORS_PROXY_ORIGINS: string;
   /** Milliseconds to wait for an upstream's response headers before answering 504. */
   CORS_PROXY_TIMEOUT_MS: string;
+  /** This environment's ORCID API client credentials (secrets); without them /register answers 503. */
   ORCID_CLIENT_ID?: string;
   ORCID_CLIENT_SECRET?: string;
+  /** ORCID's address: https://orcid.org when unset; https://sandbox.orcid.org for sandbox credentials. */
+  ORCID_BASE_URL?: string;
   CACHE_ZONE_ID?: string;
   CACHE_PURGE_TOKEN?: string;
 }

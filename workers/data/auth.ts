@@ -59,11 +59,13 @@ function decodeBase64(text: string): string | null {
  */
 export async function identify(request: Request, env: Env): Promise<Identity | Response | null> {
   const header = request.headers.get('Authorization');
-  if (!header || !header.startsWith('Bearer')) return null;
+  if (!header || !header.startsWith('Bearer ')) return null;
   const m = BEARER.exec(header);
-  const token = m ? decodeBase64(m[1]) : null;
-  if (!token) return invalidToken('The access token is malformed');
-  const user = await userByToken(database(env.DB), token);
+  if (!m) return invalidToken('The access token is malformed');
+  // The reference looked the well-formed text up as it came: text that is not base64 of
+  // any token is simply a token no user holds ("invalid"), as its tests expect.
+  const token = decodeBase64(m[1]);
+  const user = token ? await userByToken(database(env.DB), token) : undefined;
   if (!user) return invalidToken('The access token is invalid');
   if (user.tokenExpiresAt !== null && user.tokenExpiresAt <= Math.floor(Date.now() / 1000)) {
     return invalidToken('The access token expired');

@@ -1,8 +1,8 @@
 /** Users and their credentials. Tokens are stored only as SHA-256 hashes. */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { sha256Hex } from '../domain/hashing';
 import type { Db } from './db';
-import { users } from './schema';
+import { patchRequests, users } from './schema';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -20,8 +20,9 @@ export async function upsertUser(
 ): Promise<UserRow> {
   const now = new Date().toISOString();
   const tokenHash = args.token === undefined ? undefined : await sha256Hex(args.token);
-  const existing = await db.query.users.findFirst({ where: eq(users.id, args.id) });
-  const permissions = JSON.stringify(args.permissions ?? (existing ? JSON.parse(existing.permissions) : DEFAULT_PERMISSIONS));
+  // One statement: a new user gets the given (or default) permissions, an existing one
+  // keeps theirs unless permissions are given, even if they were changed a moment ago.
+  const permissions = JSON.stringify(args.permissions ?? DEFAULT_PERMISSIONS);
   const [row] = await db
     .insert(users)
     .values({ id: args.id, name: args.name, permissions, tokenHash, tokenExpiresAt: args.expiresAt, createdAt: now, updatedAt: now })
@@ -29,7 +30,7 @@ export async function upsertUser(
       target: users.id,
       set: {
         name: args.name,
-        permissions,
+        ...(args.permissions !== undefined ? { permissions } : {}),
         updatedAt: now,
         ...(tokenHash !== undefined ? { tokenHash, tokenExpiresAt: args.expiresAt ?? null } : {}),
       },
@@ -49,6 +50,16 @@ export async function setPermissions(db: Db, id: string, permissions: Permission
 
 export async function userByToken(db: Db, token: string): Promise<UserRow | undefined> {
   return db.query.users.findFirst({ where: eq(users.tokenHash, await sha256Hex(token)) });
+}
+
+/** Has this user submitted a patch request that is still open (which they may update)? */
+export async function hasOpenPatchRequest(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: patchRequests.id })
+    .from(patchRequests)
+    .where(and(eq(patchRequests.createdBy, userId), eq(patchRequests.open, true)))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** What the admin API shows of a user: never the token or its hash. */
