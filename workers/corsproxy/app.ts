@@ -40,6 +40,7 @@ const HOP_BY_HOP = [
 const DROPPED_REQUEST_HEADERS = [
   ...HOP_BY_HOP,
   'host',
+  'expect',
   'cookie',
   'cookie2',
   'authorization',
@@ -230,19 +231,25 @@ async function forward(request: Request, upstream: URL, proxyOrigin: string, ori
   removeListedInConnection(out);
   for (const name of DROPPED_RESPONSE_HEADERS) out.delete(name);
   for (const [name] of [...out]) if (name.startsWith('access-control-')) out.delete(name);
-  for (const [name, value] of cors) out.set(name, value);
+  out.set('Access-Control-Allow-Origin', origin);
   varyOn(out, 'Origin');
   // The proxy's origin must never render upstream content as a page of its own.
   out.set('X-Content-Type-Options', 'nosniff');
   out.set('Content-Security-Policy', "default-src 'none'; sandbox");
 
-  if (REDIRECT_STATUSES.has(response.status) && response.headers.has('location')) {
-    const target = rewriteRedirect(response.headers.get('location')!, upstream, proxyOrigin, policy);
-    if (!target.ok) {
+  const location = response.headers.get('location');
+  if (location !== null) {
+    const target = rewriteRedirect(location, upstream, proxyOrigin, policy);
+    if (target.ok) {
+      out.set('Location', target.value);
+    } else if (REDIRECT_STATUSES.has(response.status)) {
+      // A redirect the proxy may not follow: say so rather than pass the caller elsewhere.
       await response.body?.cancel().catch(() => {});
       return jsonError(502, target.message, cors);
+    } else {
+      // A Location on anything else (201, 300…) is informational: it is dropped, not passed on.
+      out.delete('Location');
     }
-    out.set('Location', target.value);
   }
 
   const passBody = request.method !== 'HEAD' && !NULL_BODY_STATUSES.has(response.status);

@@ -176,7 +176,7 @@ export function parseUpstream(rawTarget: string, policy: ProxyPolicy): Verdict<U
   if (authority.includes('\\') || authority.includes('%')) {
     return refuse('The upstream host may not contain backslashes or percent-encoded characters.');
   }
-  const hp = /^([^:]*|\[[^\]]*\])(?::(\d*))?$/.exec(authority);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority);
   if (!hp || hp[1] === '') {
     return refuse('The upstream URL has no valid host name.');
   }
@@ -185,11 +185,11 @@ export function parseUpstream(rawTarget: string, policy: ProxyPolicy): Verdict<U
   if (isIpLiteral(host)) {
     return refuse('IP addresses are not proxied; name one of the allowed upstream domains.');
   }
-  if (port !== '' && port !== defaultPort(scheme)) {
-    return refuse(`Only the default port of ${scheme} is proxied, not port ${port}.`);
-  }
   if (host === 'localhost' || host.endsWith('.localhost')) {
     return refuse('localhost is not proxied.');
+  }
+  if (port !== '' && port !== defaultPort(scheme)) {
+    return refuse(`Only the default port of ${scheme} is proxied, not port ${port}.`);
   }
   if (!DNS_NAME.test(host)) {
     return refuse(`${JSON.stringify(host)} is not a valid upstream host name.`);
