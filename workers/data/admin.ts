@@ -13,6 +13,7 @@ import { INITIAL_DATA_LOADER } from '../storage/patch-store';
 import { isPermission, publicUser, setPermissions, upsertUser, type Permission } from '../storage/user-store';
 import { streamStoredDataset } from './dataset-stream';
 import { notFound } from './responses';
+import { purgeEverything, purgeUrls } from '../cache/purge';
 
 export const LOADER_USER = INITIAL_DATA_LOADER;
 
@@ -119,6 +120,25 @@ adminApp.put('/users/:orcid/permissions', async (c) => {
   const row = await setPermissions(database(c.env.DB), id, p);
   if (!row) return jsonError(404, `No user ${id}: add it first with "users add".`);
   return c.json(publicUser(row), 200);
+});
+
+/** `purge --all` / `purge URL...`: drops cached responses (see workers/cache/purge.ts). */
+adminApp.post('/purge', async (c) => {
+  const body = (await readJson(c.req.raw)) as { all?: unknown; urls?: unknown };
+  if (typeof body !== 'object' || body === null) return jsonError(400, 'The request body must be a JSON object: {"all": true} or {"urls": [...]}.');
+  if (body.all === true) return c.json(await purgeEverything(c.env), 200);
+  if (!Array.isArray(body.urls) || body.urls.length === 0 || !body.urls.every((u) => typeof u === 'string')) {
+    return jsonError(400, 'Give {"all": true} or {"urls": [...]} with one or more URLs (absolute, or paths on this host).');
+  }
+  const urls: string[] = [];
+  for (const u of body.urls as string[]) {
+    try {
+      urls.push(new URL(u, c.req.url).toString());
+    } catch {
+      return jsonError(400, `Not a URL: ${u}`);
+    }
+  }
+  return c.json(await purgeUrls(c.env, urls), 200);
 });
 
 adminApp.all('*', (c) => notFound(c.req.raw));

@@ -5,12 +5,16 @@
  */
 import { Hono } from 'hono';
 import type { Env } from '../env';
+import { cacheStatusHeader, edgeCache } from '../cache/middleware';
 import { HttpError, jsonError } from '../shared/errors';
 import { adminApp } from './admin';
 import { notFound } from './responses';
+import { registerCollectionRoutes } from './routes/collections';
 import { registerDatasetRoutes } from './routes/dataset';
 import { registerDescriptionRoutes } from './routes/description';
 import { registerEntityRoutes } from './routes/entities';
+import { registerIdentityRoutes } from './routes/identity';
+import { registerProvenanceRoutes } from './routes/provenance';
 import { registerRecordRoutes } from './routes/records';
 import { registerPatchRoutes } from './routes/patches';
 
@@ -22,6 +26,9 @@ export const CORS_HEADERS: Record<string, string> = {
 };
 
 export const dataApp = new Hono<{ Bindings: Env }>();
+
+// The edge cache (workers/cache): X-Cache-Status on every response; GET/HEAD through caches.default.
+dataApp.use('*', cacheStatusHeader);
 
 dataApp.use('*', async (c, next) => {
   if (c.req.method === 'OPTIONS') {
@@ -38,11 +45,16 @@ dataApp.use('*', async (c, next) => {
   c.res = res;
 });
 
+dataApp.use('*', edgeCache);
+
 dataApp.route('/admin', adminApp);
 registerDescriptionRoutes(dataApp);
 registerDatasetRoutes(dataApp);
 registerRecordRoutes(dataApp);
 registerPatchRoutes(dataApp);
+registerProvenanceRoutes(dataApp);
+registerIdentityRoutes(dataApp);
+registerCollectionRoutes(dataApp);
 registerEntityRoutes(dataApp);
 
 dataApp.notFound((c) => notFound(c.req.raw));

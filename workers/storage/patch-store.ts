@@ -60,7 +60,8 @@ export async function* mergedChanges(
         mergedBy: patchRequests.mergedBy,
         appliedTo: patchRequests.appliedToVersion,
         resultedIn: patchRequests.resultedInVersion,
-        commentCount: sql<number>`(SELECT COUNT(*) FROM ${patchRequestComments} WHERE ${patchRequestComments.patchRequestId} = ${patchRequests.id})`,
+        // Spelled out: drizzle writes bare column names here, and a bare "id" would be the comment's.
+        commentCount: sql<number>`(SELECT COUNT(*) FROM patch_request_comments AS c WHERE c.patch_request_id = patch_requests.id)`,
         entityChars: sql<number>`length(${patchRequests.createdEntities}) + length(${patchRequests.updatedEntities}) + length(${patchRequests.removedEntities})`,
       })
       .from(patchRequests)

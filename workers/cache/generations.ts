@@ -1,0 +1,51 @@
+/**
+ * Generations: short values read from D1 that change whenever the state behind a family
+ * of latest resources changes. They are part of cache keys, so a write makes older entries
+ * unreachable everywhere at once, without waiting for any purge.
+ *
+ * - head: the newest dataset version (every merge adds one; versions are never removed).
+ * - comments: the newest comment's id (comments on merged changes are part of the history).
+ * - graphs: the number of graph versions, of deleted ones, and the newest creation time.
+ *   A PUT adds a version (count and time move), a DELETE marks the graph's versions deleted
+ *   (the deleted count moves), so every change gives a new value.
+ */
+import { count, max, sql } from 'drizzle-orm';
+import type { Env } from '../env';
+import { database } from '../storage/db';
+import { graphs, patchRequestComments, versions } from '../storage/schema';
+import type { Generations } from './keys';
+import type { Generation } from './policy';
+
+/** The current head version: one indexed D1 read. */
+export async function headVersion(env: Env): Promise<number> {
+  const [row] = await database(env.DB).select({ v: max(versions.id) }).from(versions);
+  return row?.v ?? 0;
+}
+
+/** Reads the generations a key needs, in one D1 round trip. */
+export async function currentGenerations(env: Env, keyedBy: Generation[]): Promise<Generations> {
+  if (keyedBy.length === 0) return {};
+  const db = database(env.DB);
+  const queries = {
+    head: db.select({ v: max(versions.id) }).from(versions),
+    graphs: db
+      .select({ n: count(), deleted: sql<number>`COALESCE(SUM(${graphs.deleted}), 0)`, newest: max(graphs.createdAt) })
+      .from(graphs),
+    comments: db.select({ v: max(patchRequestComments.id) }).from(patchRequestComments),
+  };
+  const wanted = (['head', 'graphs', 'comments'] as const).filter((g) => keyedBy.includes(g));
+  const results = (await db.batch(wanted.map((g) => queries[g]) as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[][];
+  const out: Generations = {};
+  wanted.forEach((g, i) => {
+    const row = results[i][0] as { v?: number | null; n?: number; deleted?: number; newest?: string | null } | undefined;
+    if (g === 'head') out.head = row?.v ?? 0;
+    else if (g === 'comments') out.comments = row?.v ?? 0;
+    else out.graphs = graphsToken(row as { n: number; deleted: number; newest: string | null } | undefined);
+  });
+  return out;
+}
+
+function graphsToken(row: { n: number; deleted: number; newest: string | null } | undefined): string {
+  if (!row || !row.n) return '0';
+  return `${row.n}.${row.deleted}.${row.newest ? Date.parse(row.newest) : 0}`;
+}

@@ -1,0 +1,193 @@
+/**
+ * The edge cache in front of the data app (what the reference's nginx proxy did): GET and
+ * HEAD answers kept in `caches.default` under keys derived in keys.ts, following the
+ * policies of policy.ts. Every data-app response carries `X-Cache-Status`:
+ * HIT (served from the cache, including a 304 for a matching If-None-Match), MISS (built
+ * by the app; stored if cacheable), EXPIRED (an entry was found past its edge lifetime and
+ * was rebuilt), BYPASS (not cacheable: other methods, authenticated requests, private routes).
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Env } from '../env';
+import { versionParam } from '../data/responses';
+import { currentGenerations } from './generations';
+import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
+import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
+import { recordSeen, recordStored } from './registry';
+
+type C = Context<{ Bindings: Env }>;
+
+export const CACHE_STATUS = 'X-Cache-Status';
+/** The response's own Cache-Control, restored on a HIT (the stored one drives the edge). */
+const CLIENT_CACHE_CONTROL = 'X-PeriodO-Cache-Client-Control';
+/** When the entry's edge lifetime ends (ms since the epoch); past it the entry is EXPIRED. */
+const EDGE_EXPIRES = 'X-PeriodO-Cache-Expires';
+const NONE = '-';
+/** How long the end of a MISS waits for its entry to be written. */
+const STORE_WAIT_MS = 5000;
+/** Headers of a stored entry that are the cache's own, never a client's. */
+const STORAGE_HEADERS = [CLIENT_CACHE_CONTROL, EDGE_EXPIRES, 'Cache-Tag', 'CF-Cache-Status', 'Age', 'Date', 'Warning', 'Expires', CACHE_STATUS];
+
+function defaultCache(): Cache | null {
+  try {
+    return typeof caches === 'undefined' ? null : caches.default;
+  } catch {
+    return null;
+  }
+}
+
+function setHeader(c: C, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
+}
+
+function waitUntil(c: C, promise: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    // No execution context (direct app.fetch): the promise still runs.
+  }
+}
+
+function etagMatches(request: Request, etag: string | null): boolean {
+  const header = request.headers.get('If-None-Match');
+  if (!header || !etag) return false;
+  const opaque = etag.replace(/^W\//, '');
+  return header.split(',').some((part) => {
+    const t = part.trim();
+    return t === '*' || t.replace(/^W\//, '') === opaque;
+  });
+}
+
+/** A stored entry as the client gets it: the app's own headers, no storage headers. */
+function fromEntry(request: Request, entry: Response): Response {
+  const headers = new Headers(entry.headers);
+  const clientCacheControl = headers.get(CLIENT_CACHE_CONTROL);
+  for (const h of STORAGE_HEADERS) headers.delete(h);
+  headers.delete('Cache-Control');
+  if (clientCacheControl && clientCacheControl !== NONE) headers.set('Cache-Control', clientCacheControl);
+  if (etagMatches(request, headers.get('ETag'))) {
+    void entry.body?.cancel();
+    // As the app answers it: a bare 304 (the global middleware adds CORS, Date, version).
+    return new Response(null, { status: 304 });
+  }
+  if (request.method === 'HEAD') {
+    void entry.body?.cancel();
+    return new Response(null, { status: entry.status, headers });
+  }
+  return new Response(entry.body, { status: entry.status, headers });
+}
+
+function isFresh(entry: Response): boolean {
+  const expires = Number(entry.headers.get(EDGE_EXPIRES));
+  return Number.isFinite(expires) && expires > Date.now();
+}
+
+/** The dataset version a dataset or context response says it is (its ETag), if any. */
+function datasetVersion(response: Response): number | null {
+  const m = /^W\/"periodo-(?:dataset|context)-version-(\d+)"$/.exec(response.headers.get('ETag') ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Stores `response` under `key` while it streams to the client: the body is teed, and the
+ * client's copy ends only once the entry is written, so a client that has read a MISS to
+ * the end gets a HIT next. A failed write is logged; the client's answer is unaffected.
+ */
+function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null): Response {
+  const stored = new Headers(response.headers);
+  for (const h of STORAGE_HEADERS) stored.delete(h);
+  stored.set(CLIENT_CACHE_CONTROL, response.headers.get('Cache-Control') ?? NONE);
+  // What the Cache API obeys: kept a little past the edge lifetime so expiry can be reported.
+  stored.set('Cache-Control', `public, max-age=${ttl + Math.min(ttl, 3600)}`);
+  stored.set(EDGE_EXPIRES, String(Date.now() + ttl * 1000));
+  stored.set('Cache-Tag', tags.join(','));
+  let clientBody: ReadableStream | null = null;
+  let cacheBody: ReadableStream | null = null;
+  if (response.body) [clientBody, cacheBody] = response.body.tee();
+  const url = new URL(c.req.url);
+  const written = cache
+    .put(key, new Response(cacheBody, { status: response.status, headers: stored }))
+    .then(() => recordStored(key, tags, url.origin, accept))
+    .catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`));
+  waitUntil(c, written);
+  // (Never more than STORE_WAIT_MS: a slow write must not hold the client's last bytes.)
+  const settled = Promise.race([written, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
+  const body = clientBody?.pipeThrough(new TransformStream({ flush: () => settled.then(() => undefined) })) ?? null;
+  return new Response(body, response);
+}
+
+/** Guarantees `X-Cache-Status` on every data-app response (BYPASS unless the cache said otherwise). */
+export const cacheStatusHeader: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  await next();
+  if (!c.res.headers.has(CACHE_STATUS)) setHeader(c, CACHE_STATUS, 'BYPASS');
+};
+
+export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const request = c.req.raw;
+  const method = request.method;
+  const url = new URL(request.url);
+  const policy = (method === 'GET' || method === 'HEAD') && !request.headers.has('Authorization') ? classify(url) : null;
+  const cache = policy ? defaultCache() : null;
+  if (!policy || !cache) {
+    await next();
+    setHeader(c, CACHE_STATUS, 'BYPASS');
+    return;
+  }
+
+  const accept = acceptKey(request.headers.get('Accept'));
+  recordSeen(url.origin, accept);
+  const keyFor = (generation: string) => cacheKey(url, { serverVersion: c.env.SERVER_VERSION, accept, generation });
+
+  let mode: KeyMode = policy.mode;
+  let current: Generations = {};
+  let key: string;
+  let entry: Response | undefined;
+  const requested = policy.versioned ? versionParam(url) : undefined;
+  if (typeof requested === 'number') {
+    // An immutable version needs no D1 read when it is already cached.
+    mode = 'immutable';
+    key = keyFor(generationFor(mode, current));
+    entry = await cache.match(key);
+    if (!entry) {
+      current = await currentGenerations(c.env, policy.keyedBy);
+      if (requested > (current.head ?? 0)) {
+        // Not a version yet: answered (404) under the head, like any latest resource.
+        mode = policy.mode;
+        key = keyFor(generationFor(mode, current));
+        entry = await cache.match(key);
+      }
+    }
+  } else {
+    current = await currentGenerations(c.env, policy.keyedBy);
+    key = keyFor(generationFor(mode, current));
+    entry = await cache.match(key);
+  }
+
+  let status: 'MISS' | 'EXPIRED' = 'MISS';
+  if (entry) {
+    if (isFresh(entry)) {
+      c.res = fromEntry(request, entry);
+      setHeader(c, CACHE_STATUS, 'HIT');
+      return;
+    }
+    void entry.body?.cancel();
+    status = 'EXPIRED';
+  }
+
+  await next();
+  const response = c.res;
+  const ttl = method === 'GET' ? edgeTtl(response, mode) : null;
+  // A merge between the head read and the app's own read: do not file a newer version under an older key.
+  const served = datasetVersion(response);
+  const raced = mode === 'latest' && current.head !== undefined && served !== null && served !== current.head;
+  if (ttl !== null && !raced) {
+    // An immutable version never goes stale: no family tag, so no merge purge reaches it.
+    const tags = mode === 'immutable' ? [pathTag(url.pathname), 'versioned'] : policy.tags;
+    c.res = storeWhileStreaming(c, cache, key, response, ttl, scopedTags(c.env.ENVIRONMENT, ['all', ...tags]), accept);
+  }
+  setHeader(c, CACHE_STATUS, status);
+};
