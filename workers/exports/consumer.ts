@@ -1,12 +1,123 @@
-import type { Env, ExportJob } from '../env';
-
 /**
- * Export queue consumer (issue 5 renders Turtle / N-Triples / CSV into R2).
- * Until then a job is acknowledged and logged so the queue never backs up.
+ * The export queue's consumer: renders one dataset version in one format into R2, reading
+ * the version from D1 authority by authority and streaming the output into a multipart
+ * upload (workers/exports/dataset-export.ts, r2-writer.ts). A failed attempt is retried
+ * by the queue (`max_retries` in wrangler.toml) and finally dead-lettered; the dead-letter
+ * queue's batches come here too and are recorded as failed jobs. Nothing partial is ever
+ * visible in R2: the object appears at its key only when the upload completes.
  */
-export async function handleExportBatch(batch: MessageBatch<ExportJob>, _env: Env, _ctx: ExecutionContext): Promise<void> {
+import type { Env, ExportJob } from '../env';
+import { assembleAuthority, type StoredAuthority } from '../domain/merge';
+import { DatasetStore } from '../storage/dataset-store';
+import { database } from '../storage/db';
+import { exportJob, markExportDone, markExportFailed, markExportRetrying, markExportRunning } from '../storage/export-job-store';
+import { CONTENT_TYPES } from '../data/negotiation';
+import { EXPORT_FORMATS, exportDataset } from './dataset-export';
+import { exportKey } from './enqueue';
+import { R2StreamWriter } from './r2-writer';
+
+/** Dead-letter queues are named `periodo-exports-dlq-<environment>`. */
+export function isDeadLetterQueue(queue: string): boolean {
+  return /-dlq(-|$)/.test(queue);
+}
+
+function isExportJob(body: unknown): body is ExportJob {
+  const job = body as ExportJob;
+  return typeof job === 'object' && job !== null && Number.isInteger(job.version) && job.version >= 0 && EXPORT_FORMATS.includes(job.format);
+}
+
+function describe(job: ExportJob): string {
+  return `export of version ${job.version} as ${job.format}`;
+}
+
+export async function handleExportBatch(batch: MessageBatch<ExportJob>, env: Env, _ctx: ExecutionContext): Promise<void> {
+  if (isDeadLetterQueue(batch.queue)) return handleDeadLetters(batch, env);
+  // One job at a time: each holds at most one authority and one upload part in memory.
   for (const message of batch.messages) {
-    console.log(`export job for version ${message.body.version} (${message.body.format}) skipped: exports not implemented yet`);
-    message.ack();
+    const job = message.body;
+    if (!isExportJob(job)) {
+      console.error(`export queue: dropping a malformed message ${JSON.stringify(job)}`);
+      message.ack();
+      continue;
+    }
+    try {
+      await runExportJob(env, job, message.attempts);
+      message.ack();
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      console.error(`${describe(job)} failed (attempt ${message.attempts}): ${reason}`);
+      await markExportRetrying(database(env.DB), job.version, job.format, message.attempts, reason).catch((e) =>
+        console.error(`recording the failure of the ${describe(job)} failed: ${String(e)}`),
+      );
+      message.retry();
+    }
+  }
+}
+
+async function* assembled(authorities: AsyncIterable<StoredAuthority>): AsyncGenerator<Record<string, unknown>> {
+  for await (const a of authorities) yield assembleAuthority(a);
+}
+
+/** Renders one export into R2 (nothing to do when it is already there). */
+export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promise<void> {
+  const db = database(env.DB);
+  const key = exportKey(job.version, job.format);
+  const existing = await env.EXPORTS.head(key);
+  if (existing) {
+    await markExportDone(db, job.version, job.format, { bytes: existing.size, durationMs: 0 });
+    return;
+  }
+  const store = new DatasetStore(env.DB);
+  if (!(await store.version(job.version))) throw new Error(`dataset version ${job.version} does not exist`);
+  await markExportRunning(db, job.version, job.format, attempt);
+
+  const started = Date.now();
+  const meta = await store.meta(job.version);
+  const writer = new R2StreamWriter(env.EXPORTS, key, {
+    httpMetadata: { contentType: CONTENT_TYPES[job.format] },
+    customMetadata: { version: String(job.version), format: job.format, generator: env.SERVER_VERSION },
+  });
+  let summary;
+  let object: R2Object;
+  try {
+    summary = await exportDataset(job.format, meta?.json ?? null, assembled(store.authoritiesAt(job.version)), writer);
+    object = await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  const durationMs = Date.now() - started;
+  const { stats } = summary;
+  const dropped = [...stats.droppedKeys].map(([k, n]) => `"${k}" ×${n}`);
+  console.log(
+    `${describe(job)}: ${summary.authorities} authorities, ${summary.periods} periods${summary.rows !== undefined ? `, ${summary.rows} rows` : ''}, ` +
+      `${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms` +
+      (dropped.length ? `; keys JSON-LD ignores: ${dropped.join(', ')}` : '') +
+      (stats.droppedTriples ? `; ${stats.droppedTriples} triples with relative or malformed IRIs left out` : '') +
+      (stats.droppedLanguageTags ? `; ${stats.droppedLanguageTags} literals with unwritable language tags left out` : ''),
+  );
+  await markExportDone(db, job.version, job.format, { bytes: object.size, durationMs });
+}
+
+/** Jobs the queue gave up on: logged and recorded, so requests say so and retry later. */
+async function handleDeadLetters(batch: MessageBatch<ExportJob>, env: Env): Promise<void> {
+  const db = database(env.DB);
+  for (const message of batch.messages) {
+    const job = message.body;
+    if (!isExportJob(job)) {
+      console.error(`export dead-letter queue: malformed message ${JSON.stringify(job)}`);
+      message.ack();
+      continue;
+    }
+    try {
+      const row = await exportJob(db, job.version, job.format);
+      const reason = `gave up after ${row?.attempts ?? '?'} attempts${row?.error ? `; last error: ${row.error}` : ''}`;
+      console.error(`${describe(job)} dead-lettered: ${reason}`);
+      await markExportFailed(db, job.version, job.format, reason);
+      message.ack();
+    } catch (error) {
+      console.error(`recording the dead-lettered ${describe(job)} failed: ${String(error)}`);
+      message.retry();
+    }
   }
 }

@@ -1,6 +1,32 @@
+/**
+ * Asking for exports: a job per version and format goes on the export queue once (the
+ * `export_jobs` row dedupes), whether a merge or a request asks first.
+ */
 import type { Env } from '../env';
+import { database } from '../storage/db';
+import { claimExportJobs, releaseExportJob } from '../storage/export-job-store';
+import { EXPORT_FORMATS, type ExportFormat } from './dataset-export';
 
-/** Queues the Turtle, N-Triples and CSV exports of a new version. */
+/** The R2 key of a version's export: immutable once written, kept for every version. */
+export function exportKey(version: number, format: ExportFormat): string {
+  return `exports/v${version}/periodo-dataset.${format}`;
+}
+
+/** Queues the given exports of `version` unless they are already on their way; returns those sent. */
+export async function requestExports(env: Env, version: number, formats: readonly ExportFormat[] = EXPORT_FORMATS): Promise<ExportFormat[]> {
+  const db = database(env.DB);
+  const claimed = await claimExportJobs(db, version, formats);
+  if (claimed.length === 0) return [];
+  try {
+    await env.EXPORT_QUEUE.sendBatch(claimed.map((format) => ({ body: { version, format } })));
+  } catch (error) {
+    await Promise.all(claimed.map((format) => releaseExportJob(db, version, format, `could not be queued: ${String(error)}`)));
+    throw error;
+  }
+  return claimed;
+}
+
+/** After a merge: the new version's Turtle, N-Triples and CSV, without waiting for a request. */
 export async function enqueueExports(env: Env, version: number): Promise<void> {
-  await env.EXPORT_QUEUE.sendBatch((['ttl', 'nt', 'csv'] as const).map((format) => ({ body: { version, format } })));
+  await requestExports(env, version);
 }

@@ -205,3 +205,26 @@ export const authStates = sqliteTable('auth_states', {
   expiresAt: integer('expires_at').notNull(),
 });
 
+/**
+ * Turtle / N-Triples / CSV exports of whole dataset versions (R2 `exports/v<N>/…`): one row
+ * per version and format once a job was asked for, so that requests and merges enqueue a
+ * job once (a stale `queued` or `running` job, or a `failed` one after a pause, is queued
+ * again) and operators see attempts, failures and sizes.
+ */
+export const exportJobs = sqliteTable(
+  'export_jobs',
+  {
+    version: integer('version').notNull(),
+    format: text('format', { enum: ['ttl', 'nt', 'csv'] }).notNull(),
+    state: text('state', { enum: ['queued', 'running', 'done', 'failed'] }).notNull(),
+    /** Messages sent for this job. */
+    enqueued: integer('enqueued').notNull(),
+    /** Delivery attempts the consumer made. */
+    attempts: integer('attempts').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    error: text('error'),
+    bytes: integer('bytes'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.format] })],
+);

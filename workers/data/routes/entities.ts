@@ -7,7 +7,7 @@ import type { Env } from '../../env';
 import { isValidIdentifier, PREFIX } from '../../domain/identifiers';
 import { DatasetStore } from '../../storage/dataset-store';
 import { authorityText } from '../dataset-stream';
-import { notYetExported } from '../exports-pending';
+import { renderedDocument } from '../../exports/serve';
 import { highlightJsonPage } from '../html-view';
 import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiation';
 import { clientPage, primaryTopicOf, served, servedContext, type JsonObject } from '../representation';
@@ -56,14 +56,12 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
     const known = await store.identifier(id);
     return known && known.kind === kind ? gone(id) : notFound(request);
   }
-  if (representation === 'ttl' || representation === 'ttl.html' || representation === 'csv' || representation === 'nt') {
-    return notYetExported(representation);
-  }
-
+  const rdf = representation === 'ttl' || representation === 'ttl.html' || representation === 'csv' || representation === 'nt';
   const storedContext = meta ? (JSON.parse(meta.json) as JsonObject)['@context'] : undefined;
   const extra: [string, unknown][] = [];
   if (storedContext !== undefined) {
-    extra.push(['@context', servedContext(s, storedContext, { version: s.url.searchParams.get('version') ?? undefined, inline: false })]);
+    // RDF is read from the JSON-LD this URL serves, with its context inline (the reference's translator got it so).
+    extra.push(['@context', rdf ? storedContext : servedContext(s, storedContext, { version: s.url.searchParams.get('version') ?? undefined, inline: false })]);
   }
   extra.push(['primaryTopicOf', primaryTopicOf(s)]);
 
@@ -87,6 +85,7 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   }
   const name = `periodo-${kind}-${raw}${requested === undefined ? '' : `-v${requested}`}`;
   headers.set('Content-Disposition', `attachment; filename="${name}.${representation}"`);
+  if (rdf) return renderedDocument(JSON.parse(text) as JsonObject, representation, headers);
   return new Response(`${text}\n`, { headers });
 }
 

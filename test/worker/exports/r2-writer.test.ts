@@ -1,0 +1,73 @@
+/**
+ * The R2 streaming writer against workerd's R2: fixed-size parts of a multipart upload,
+ * the object visible only once completed, nothing left behind when aborted.
+ */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { MIN_PART_BYTES, R2StreamWriter } from '../../../workers/exports/r2-writer';
+
+/** Text of `bytes` UTF-8 bytes or a little more, with multi-byte characters straddling part boundaries. */
+function chunks(totalBytes: number): string[] {
+  const out: string[] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < totalBytes; i++) {
+    const chunk = `${i}: Çatalhöyük — 新石器時代 🏺 ${'x'.repeat(i % 97)}\n`.repeat(300);
+    out.push(chunk);
+    bytes += new TextEncoder().encode(chunk).length;
+  }
+  return out;
+}
+
+async function sha256(data: ArrayBuffer | Uint8Array): Promise<string> {
+  return [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+describe('R2StreamWriter', () => {
+  it('writes output larger than a part as fixed-size parts, visible only when complete', async () => {
+    const key = 'test/multipart.txt';
+    const writer = new R2StreamWriter(env.EXPORTS, key, { partBytes: MIN_PART_BYTES, httpMetadata: { contentType: 'text/plain' } });
+    const text = chunks(2.5 * MIN_PART_BYTES);
+    for (const chunk of text.slice(0, text.length - 1)) await writer.write(chunk);
+    expect(writer.partsUploaded).toBe(2);
+    expect(await env.EXPORTS.head(key), 'not visible before completion').toBeNull();
+    await writer.write(text[text.length - 1]);
+    const object = await writer.finish();
+    const expected = new TextEncoder().encode(text.join(''));
+    expect(object.size).toBe(expected.length);
+    expect(writer.bytes).toBe(expected.length);
+    const stored = await env.EXPORTS.get(key);
+    expect(stored!.httpMetadata?.contentType).toBe('text/plain');
+    expect(await sha256(await stored!.arrayBuffer())).toBe(await sha256(expected));
+  });
+
+  it('uses a single put for output smaller than a part', async () => {
+    const key = 'test/small.txt';
+    const writer = new R2StreamWriter(env.EXPORTS, key);
+    await writer.write('héllo ');
+    await writer.write('wörld\n');
+    const object = await writer.finish();
+    expect(writer.partsUploaded).toBe(0);
+    expect(writer.uploadId).toBeNull();
+    expect(object.size).toBe(new TextEncoder().encode('héllo wörld\n').length);
+    expect(await (await env.EXPORTS.get(key))!.text()).toBe('héllo wörld\n');
+  });
+
+  it('leaves nothing behind when aborted after uploading parts', async () => {
+    const key = 'test/aborted.txt';
+    const writer = new R2StreamWriter(env.EXPORTS, key, { partBytes: MIN_PART_BYTES });
+    for (const chunk of chunks(1.2 * MIN_PART_BYTES)) await writer.write(chunk);
+    expect(writer.partsUploaded).toBe(1);
+    const uploadId = writer.uploadId!;
+    await writer.abort();
+    expect(await env.EXPORTS.head(key)).toBeNull();
+    // The upload is gone: its parts can no longer be made into an object.
+    const resumed = env.EXPORTS.resumeMultipartUpload(key, uploadId);
+    await expect(resumed.complete([])).rejects.toThrow();
+    expect(await env.EXPORTS.head(key)).toBeNull();
+    await expect(writer.write('more')).rejects.toThrow(/after finish or abort/);
+  });
+
+  it('refuses parts smaller than R2 accepts', () => {
+    expect(() => new R2StreamWriter(env.EXPORTS, 'test/x', { partBytes: 1024 })).toThrow(RangeError);
+  });
+});
