@@ -36,8 +36,14 @@ dataApp.use('*', async (c, next) => {
   } else {
     await next();
   }
-  // Responses built elsewhere may have immutable headers: copy before adding ours.
-  const res = new Response(c.res.body, c.res);
+  // Add to the response as it is, so a known body length (R2 objects) survives; only
+  // responses with immutable headers (fetched or cached ones) are copied first.
+  let res = c.res;
+  try {
+    res.headers.set('X-PeriodO-Server-Version', c.env.SERVER_VERSION);
+  } catch {
+    res = new Response(c.res.body, c.res);
+  }
   for (const [k, v] of Object.entries(CORS_HEADERS)) res.headers.set(k, v);
   res.headers.set('X-PeriodO-Server-Version', c.env.SERVER_VERSION);
   // The reference sends Date on every response (its tests check it); workerd does not add one.

@@ -5,7 +5,16 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import removeAuthority from '../../../../shared/data/server-fixtures/test-patch-remove-authority.json';
-import { ARK, get, getAccepting, H, json, load, loadTestData, NS, parseTurtle, type LoadResult } from './support';
+import { ARK, get, getAccepting, H, json, load, loadTestData, NS, objects, parseTurtle, type LoadResult } from './support';
+
+/** `<H h#change-2> prov:generated ?o` in the (non-`full`) history graph at `path`, parsed as the reference did (Turtle). */
+async function generatedByChange2(path: string): Promise<string[]> {
+  const r = await get(path);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('Content-Type')).toBe('application/n-triples');
+  const g = parseTurtle(new TextDecoder().decode(await r.arrayBuffer()));
+  return objects(g, `${H}/h#change-2`, 'http://www.w3.org/ns/prov#generated');
+}
 
 let v2: LoadResult;
 
@@ -59,5 +68,7 @@ describe('test_remove_authority', () => {
     expect(counts.get(`${NS.skos}ConceptScheme`)).toBe(0);
   });
 
-  it.todo('lists only <H d?version=2> as prov:generated of h#change-2 in /h.nt (history graph not implemented yet)');
+  it('lists only <H d?version=2> as prov:generated of h#change-2 in /h.nt', async () => {
+    expect(await generatedByChange2('/h.nt')).toEqual([`${H}/d?version=2`]);
+  });
 });

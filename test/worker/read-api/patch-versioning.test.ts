@@ -204,7 +204,18 @@ describe('test_versioning', () => {
     }
   });
 
-  it.todo('sends Cache-Control public, max-age=0 and X-Accel-Expires 604800 on /history.nt (history graph not implemented yet)');
+  it('sends Cache-Control public, max-age=0 and X-Accel-Expires 604800 on /history.nt (checked on each iteration)', async () => {
+    for (const n of [1, 2, 3]) {
+      const r = await get('/history.nt');
+      expect(r.status, `iteration ${n}`).toBe(200);
+      expect(r.headers.get('Content-Type'), `iteration ${n}`).toBe('application/n-triples');
+      expect(r.headers.get('Cache-Control'), `iteration ${n}`).toBe('public, max-age=0');
+      expect(r.headers.get('X-Accel-Expires'), `iteration ${n}`).toBe('604800');
+      // The history lists the three merges.
+      const g = parseTurtle(new TextDecoder().decode(await r.arrayBuffer()));
+      expect(objects(g, `${H}/h#change-${n}`, 'http://www.w3.org/ns/prov#generated'), `iteration ${n}`).toEqual([`${H}/d?version=${n}`]);
+    }
+  });
 });
 
 describe('VoID after operator loads', () => {
