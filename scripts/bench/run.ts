@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
 import { defaultSeedPath, loadSeed, periodCount, replicate } from './datasets.ts';
+import { benchCache } from './cache.ts';
+import { benchExports } from './exports.ts';
 
 const ADMIN = 'dev-admin-token';
 
@@ -194,16 +196,32 @@ async function main() {
       data: { type: 'string' },
       merges: { type: 'string', default: '15' },
       reads: { type: 'string', default: '20' },
+      only: { type: 'string', default: 'storage,exports,cache' },
     },
   });
+  const parts = new Set(values.only!.split(',').map((p) => p.trim()));
   const seedPath = values.data ?? defaultSeedPath();
   const sizes = values.sizes!.split(',').map(Number);
   const rows: Row[] = [];
-  for (const size of sizes) {
+  for (const size of parts.has('storage') ? sizes : []) {
     process.stderr.write(`benchmarking ~${size} periods…\n`);
     rows.push(await benchSize(seedPath, size, Number(values.merges), Number(values.reads)));
   }
 
+  if (rows.length) printStorage(rows, seedPath, values.merges!, values.reads!);
+  if (parts.has('exports')) {
+    process.stderr.write('benchmarking exports…\n');
+    console.log(`\n${await benchExports({ sizes, seedPath })}`);
+  }
+  if (parts.has('cache')) {
+    const periods = sizes.reduce((a, b) => (Math.abs(b - 10000) < Math.abs(a - 10000) ? b : a));
+    process.stderr.write(`benchmarking the edge cache at ~${periods} periods…\n`);
+    console.log(`\n${await benchCache({ periods, seedPath })}`);
+  }
+}
+
+function printStorage(rows: Row[], seedPath: string, merges: string, reads: string) {
+  const values = { merges, reads };
   console.log(`\nStorage and read API — seed ${seedPath.split('/').pop()}, medians of ${values.merges} merges and ${values.reads} reads (reference server in brackets)\n`);
   console.log('| periods | JSON | initial load | submit+merge 1 period | D1 growth / merge | GET /d.json (cold) | GET one authority | workerd peak RSS during merges |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
