@@ -39,6 +39,24 @@ export interface CoordinatorError {
   error: { status: number; message: string };
 }
 
+/** A new, open patch request whose patch (stored as a blob) was checked against `check.version`. */
+function newRequestRow(id: number, userId: string, check: { version: number; updated: string[]; removed: string[] }) {
+  const now = new Date().toISOString();
+  return {
+    id,
+    createdBy: userId,
+    updatedBy: userId,
+    createdAt: now,
+    updatedAt: now,
+    open: true,
+    merged: false,
+    createdFromVersion: check.version,
+    originalPatchBlob: `patch/${id}/original`,
+    updatedEntities: JSON.stringify(check.updated),
+    removedEntities: JSON.stringify(check.removed),
+  };
+}
+
 class CoordinatorRefusal extends Error {
   constructor(
     readonly status: number,
@@ -290,25 +308,12 @@ export class DatasetCoordinator extends DurableObject<Env> {
       this.exclusive(async () => {
         const check = await this.checkSubmission(patchText);
         const patchRequestId = await nextPatchRequestId(this.store.db);
-        const now = new Date().toISOString();
         return this.mergeAsVersion({
           patchRequestId,
           patchText,
           mergedBy: userId,
           contributors: patchRequestId > 1 ? [userId] : [],
-          requestRow: {
-            id: patchRequestId,
-            createdBy: userId,
-            updatedBy: userId,
-            createdAt: now,
-            updatedAt: now,
-            open: true,
-            merged: false,
-            createdFromVersion: check.version,
-            originalPatchBlob: `patch/${patchRequestId}/original`,
-            updatedEntities: JSON.stringify(check.updated),
-            removedEntities: JSON.stringify(check.removed),
-          },
+          requestRow: newRequestRow(patchRequestId, userId, check),
         });
       }),
     );
@@ -329,24 +334,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
         const check = await this.checkSubmission(patchText);
         const db = this.store.db;
         const id = await nextPatchRequestId(db);
-        const now = new Date().toISOString();
-        const blob = `patch/${id}/original`;
-        await db.batch([
-          ...blobStatements(db, blob, patchText),
-          db.insert(patchRequests).values({
-            id,
-            createdBy: userId,
-            updatedBy: userId,
-            createdAt: now,
-            updatedAt: now,
-            open: true,
-            merged: false,
-            createdFromVersion: check.version,
-            originalPatchBlob: blob,
-            updatedEntities: JSON.stringify(check.updated),
-            removedEntities: JSON.stringify(check.removed),
-          }),
-        ] as never);
+        const row = newRequestRow(id, userId, check);
+        await db.batch([...blobStatements(db, row.originalPatchBlob, patchText), db.insert(patchRequests).values(row)] as never);
         return { patchRequestId: id };
       }),
     );

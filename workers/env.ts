@@ -39,4 +39,6 @@ export interface Env {
 export interface ExportJob {
   version: number;
   format: 'ttl' | 'nt' | 'csv';
+  /** `merge`: queued because a merge made this version (skipped once a newer one exists). */
+  trigger?: 'merge' | 'request';
 }

@@ -10,7 +10,7 @@ import type { Env, ExportJob } from '../env';
 import { assembleAuthority, type StoredAuthority } from '../domain/merge';
 import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
-import { exportJob, markExportDone, markExportFailed, markExportRetrying, markExportRunning } from '../storage/export-job-store';
+import { exportJob, forgetExportJob, markExportDone, markExportFailed, markExportRetrying, markExportRunning } from '../storage/export-job-store';
 import { CONTENT_TYPES } from '../data/negotiation';
 import { EXPORT_FORMATS, exportDataset } from './dataset-export';
 import { exportKey } from './enqueue';
@@ -41,6 +41,14 @@ export async function handleExportBatch(batch: MessageBatch<ExportJob>, env: Env
       continue;
     }
     try {
+      // A merge's exports are for its own version: once a newer version exists nobody
+      // asked for them, and a request for that version will queue them again.
+      if (job.trigger === 'merge' && (await new DatasetStore(env.DB).headVersion()) > job.version) {
+        await forgetExportJob(database(env.DB), job.version, job.format);
+        console.log(`${describe(job)} skipped: a newer version exists`);
+        message.ack();
+        continue;
+      }
       await runExportJob(env, job, message.attempts);
       message.ack();
     } catch (error) {

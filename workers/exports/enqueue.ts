@@ -13,12 +13,17 @@ export function exportKey(version: number, format: ExportFormat): string {
 }
 
 /** Queues the given exports of `version` unless they are already on their way; returns those sent. */
-export async function requestExports(env: Env, version: number, formats: readonly ExportFormat[] = EXPORT_FORMATS): Promise<ExportFormat[]> {
+export async function requestExports(
+  env: Env,
+  version: number,
+  formats: readonly ExportFormat[] = EXPORT_FORMATS,
+  trigger: 'merge' | 'request' = 'request',
+): Promise<ExportFormat[]> {
   const db = database(env.DB);
   const claimed = await claimExportJobs(db, version, formats);
   if (claimed.length === 0) return [];
   try {
-    await env.EXPORT_QUEUE.sendBatch(claimed.map((format) => ({ body: { version, format } })));
+    await env.EXPORT_QUEUE.sendBatch(claimed.map((format) => ({ body: { version, format, trigger } })));
   } catch (error) {
     await Promise.all(claimed.map((format) => releaseExportJob(db, version, format, `could not be queued: ${String(error)}`)));
     throw error;
@@ -28,5 +33,5 @@ export async function requestExports(env: Env, version: number, formats: readonl
 
 /** After a merge: the new version's Turtle, N-Triples and CSV, without waiting for a request. */
 export async function enqueueExports(env: Env, version: number): Promise<void> {
-  await requestExports(env, version);
+  await requestExports(env, version, EXPORT_FORMATS, 'merge');
 }

@@ -48,6 +48,11 @@ export async function releaseExportJob(db: Db, version: number, format: ExportFo
     .where(and(eq(exportJobs.version, version), eq(exportJobs.format, format)));
 }
 
+/** Forgets a job nobody needs any more, so a later request for its file queues it afresh. */
+export async function forgetExportJob(db: Db, version: number, format: ExportFormat): Promise<void> {
+  await db.delete(exportJobs).where(and(eq(exportJobs.version, version), eq(exportJobs.format, format)));
+}
+
 export async function exportJob(db: Db, version: number, format: ExportFormat): Promise<ExportJobRow | undefined> {
   return db.query.exportJobs.findFirst({ where: and(eq(exportJobs.version, version), eq(exportJobs.format, format)) });
 }

@@ -25,7 +25,11 @@ import {
 
 type C = Context<{ Bindings: Env }>;
 
-async function dataset(c: C): Promise<Response> {
+/**
+ * The dataset version a request names (`?version=N`, else the head) with its weak ETag tag,
+ * or the answer to send instead: 422 for a bad number, 404 for an unknown version, 304.
+ */
+async function versionFor(c: C, resource: 'dataset' | 'context') {
   const request = c.req.raw;
   const url = new URL(request.url);
   const requested = versionParam(url);
@@ -33,8 +37,15 @@ async function dataset(c: C): Promise<Response> {
   const store = new DatasetStore(c.env.DB);
   const row = requested === undefined ? await store.headVersionRow() : await store.version(requested);
   if (!row) return versionNotFound();
-  const tag = `periodo-dataset-version-${row.id}`;
+  const tag = `periodo-${resource}-version-${row.id}`;
   if (matchesIfNoneMatch(request, tag)) return notModified();
+  return { request, url, requested, store, row, tag };
+}
+
+async function dataset(c: C): Promise<Response> {
+  const found = await versionFor(c, 'dataset');
+  if (found instanceof Response) return found;
+  const { request, url, requested, store, row, tag } = found;
 
   const representation = chooseRepresentation(url.pathname, request.headers.get('Accept'), ['json', 'jsonld', 'ttl', 'csv', 'nt']);
   if (representation !== 'json' && representation !== 'jsonld' && representation !== 'ttl' && representation !== 'csv' && representation !== 'nt') {
@@ -63,15 +74,9 @@ async function dataset(c: C): Promise<Response> {
 }
 
 async function context(c: C): Promise<Response> {
-  const request = c.req.raw;
-  const url = new URL(request.url);
-  const requested = versionParam(url);
-  if (requested === null) return badVersion(url.searchParams.get('version') ?? '');
-  const store = new DatasetStore(c.env.DB);
-  const row = requested === undefined ? await store.headVersionRow() : await store.version(requested);
-  if (!row) return versionNotFound();
-  const tag = `periodo-context-version-${row.id}`;
-  if (matchesIfNoneMatch(request, tag)) return notModified();
+  const found = await versionFor(c, 'context');
+  if (found instanceof Response) return found;
+  const { request, url, requested, store, row, tag } = found;
   const meta = await store.meta(row.id);
   const stored = meta ? (JSON.parse(meta.json) as Record<string, unknown>)['@context'] : undefined;
   if (stored === undefined) {

@@ -1,0 +1,56 @@
+/**
+ * A merge queues exports of its own version; when merges come in a burst, the jobs of a
+ * version already superseded are skipped (nobody asked for them) and a later request for
+ * that version queues them again, so old versions stay available on demand.
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import handler from '../../../workers/index';
+import type { ExportJob } from '../../../workers/env';
+import { claimExportJobs } from '../../../workers/storage/export-job-store';
+import { database } from '../../../workers/storage/db';
+import { get, headVersion, load, loadTestData } from '../read-api/support';
+import { exportObject, forgetExport, jobRow, waitForExport } from './support';
+
+async function deliver(body: ExportJob) {
+  const batch = createMessageBatch<ExportJob>('periodo-exports-dev', [{ id: `m-${body.version}-${body.format}`, timestamp: new Date(), attempts: 1, body }]);
+  const ctx = createExecutionContext();
+  await handler.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+beforeAll(async () => {
+  await loadTestData();
+  await load([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'version 2' }]);
+  expect(await headVersion()).toBe(2);
+  await waitForExport(2, 'ttl');
+});
+
+describe('exports queued by a merge', () => {
+  it('are skipped once a newer version exists, and requested again on demand', async () => {
+    await forgetExport(1, 'ttl');
+    await claimExportJobs(database(env.DB), 1, ['ttl']);
+    const result = await deliver({ version: 1, format: 'ttl', trigger: 'merge' });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await exportObject(1, 'ttl')).toBeNull();
+    expect(await jobRow(1, 'ttl')).toBeNull();
+
+    // Asked for, version 1 is queued again and then served.
+    const first = await get('/dataset.ttl?version=1');
+    expect(first.status).toBe(503);
+    expect(first.headers.get('Retry-After')).toBe('30');
+    await waitForExport(1, 'ttl');
+    const served = await get('/dataset.ttl?version=1');
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain('p0trgkv');
+  });
+
+  it('of the head version are not skipped', async () => {
+    await forgetExport(2, 'csv');
+    await claimExportJobs(database(env.DB), 2, ['csv']);
+    const result = await deliver({ version: 2, format: 'csv', trigger: 'merge' });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await exportObject(2, 'csv')).not.toBeNull();
+  });
+});
