@@ -13,7 +13,7 @@
  * `jsonld`: jsonld.js `toRDF` on the whole served JSON-LD document, then n3's Writer.
  *
  * Prints one JSON line: the conversion's wall time (reading the input included, Node's
- * start-up not), output bytes, peak RSS (`process.resourceUsage().maxRSS`, Node's own
+ * start-up not), output bytes, peak RSS (VmHWM of the child itself, Node's own
  * ~45 MB included) and the largest V8 heap the process committed, sampled every 5 ms and
  * at every write.
  */
@@ -80,4 +80,8 @@ const ms = performance.now() - started;
 sampleHeap();
 clearInterval(sampler);
 closeSync(fd);
-process.stdout.write(`${JSON.stringify({ ms, bytes, maxRss: process.resourceUsage().maxRSS * 1024, peakHeap, ...details })}\n`);
+// VmHWM is this process's own peak: getrusage's maxRSS survives exec, so a child spawned by
+// a large parent would report the parent's peak instead.
+const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+const maxRss = hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+process.stdout.write(`${JSON.stringify({ ms, bytes, maxRss, peakHeap, ...details })}\n`);
