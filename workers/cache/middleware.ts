@@ -126,6 +126,9 @@ export const cacheStatusHeader: MiddlewareHandler<{ Bindings: Env }> = async (c,
   if (!c.res.headers.has(CACHE_STATUS)) setHeader(c, CACHE_STATUS, 'BYPASS');
 };
 
+/** The generations this isolate read last, per family: a guess, always checked against D1. */
+const lastSeen = new Map<string, Generations>();
+
 export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const request = c.req.raw;
   const method = request.method;
@@ -162,9 +165,21 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
       }
     }
   } else {
-    current = await currentGenerations(c.env, policy.keyedBy);
+    // Look up the key of the generations this isolate saw last while D1 says what they are
+    // now: when nothing changed (the usual case) the lookup is already done.
+    const family = policy.keyedBy.join(',');
+    const guess = lastSeen.get(family);
+    const guessKey = guess ? keyFor(generationFor(mode, guess)) : null;
+    const [now, guessed] = await Promise.all([currentGenerations(c.env, policy.keyedBy), guessKey ? cache.match(guessKey) : undefined]);
+    current = now;
+    lastSeen.set(family, now);
     key = keyFor(generationFor(mode, current));
-    entry = await cache.match(key);
+    if (key === guessKey) {
+      entry = guessed;
+    } else {
+      void guessed?.body?.cancel();
+      entry = await cache.match(key);
+    }
   }
 
   let status: 'MISS' | 'EXPIRED' = 'MISS';
