@@ -11,15 +11,11 @@
  *
  * `node scripts/bench/cache.ts [--periods 10000] [--data FILE] [--runs 3] [--seconds 5]`
  */
-import { writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { loadData } from '../periodo.ts';
 import { startLocalWorker } from '../lib/local-worker.ts';
-import { defaultSeedPath, loadSeed, periodCount, replicate } from './datasets.ts';
+import { datasetFile, defaultSeedPath } from './datasets.ts';
 
 const ADMIN = 'dev-admin-token';
 
@@ -73,12 +69,7 @@ export async function benchCache(options: { periods: number; seedPath: string; r
   const runs = options.runs ?? 3;
   const seconds = options.seconds ?? 5;
   const connections = options.connections ?? 4;
-  const dataset = replicate(loadSeed(options.seedPath), options.periods);
-  const periods = periodCount(dataset);
-  const dir = await mkdtemp(join(tmpdir(), 'periodo-bench-cache-'));
-  const file = join(dir, 'dataset.json');
-  const text = JSON.stringify(dataset);
-  writeFileSync(file, text);
+  const { periods, file, text } = await datasetFile(options.seedPath, options.periods);
 
   const worker = await startLocalWorker();
   const origin = worker.url.origin;

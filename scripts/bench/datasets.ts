@@ -2,7 +2,10 @@
  * Benchmark datasets: a seed dataset's authorities replicated under fresh, valid
  * identifiers until the wanted number of periods is reached.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const XDIGITS = '23456789bcdfghjkmnpqrstvwxz';
@@ -80,4 +83,14 @@ export function replicate(seed: Json, targetPeriods: number): Json {
 
 export function loadSeed(path: string): Json {
   return JSON.parse(readFileSync(path, 'utf8')) as Json;
+}
+
+/** A replicated dataset of about `target` periods, written to a temporary file for `load-data`. */
+export async function datasetFile(seedPath: string, target: number): Promise<{ dataset: Json; periods: number; file: string; text: string }> {
+  const dataset = replicate(loadSeed(seedPath), target);
+  const dir = await mkdtemp(join(tmpdir(), 'periodo-bench-'));
+  const file = join(dir, 'dataset.json');
+  const text = JSON.stringify(dataset);
+  writeFileSync(file, text);
+  return { dataset, periods: periodCount(dataset), file, text };
 }

@@ -7,14 +7,12 @@
  * the merges. Prints a table with medians beside the reference server's figures.
  */
 import { DatabaseSync } from 'node:sqlite';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
-import { defaultSeedPath, loadSeed, periodCount, replicate } from './datasets.ts';
+import { datasetFile, defaultSeedPath } from './datasets.ts';
 import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 
@@ -103,12 +101,7 @@ interface Row {
 }
 
 async function benchSize(seedPath: string, target: number, merges: number, reads: number): Promise<Row> {
-  const dataset = replicate(loadSeed(seedPath), target);
-  const periods = periodCount(dataset);
-  const dir = await mkdtemp(join(tmpdir(), 'periodo-bench-'));
-  const file = join(dir, 'dataset.json');
-  const text = JSON.stringify(dataset);
-  writeFileSync(file, text);
+  const { dataset, periods, file, text } = await datasetFile(seedPath, target);
 
   const worker = await startLocalWorker();
   const origin = worker.url.origin;
