@@ -40,6 +40,8 @@ async function run(url: string, options: { seconds: number; connections: number;
     connections: options.connections,
     duration: options.seconds,
     timeout: 60,
+    // As browsers, curl --compressed and HTTP libraries ask: HITs are sent as stored (gzip).
+    headers: { 'accept-encoding': 'gzip' },
     requests: options.bust
       ? [{ setupRequest: (request) => ({ ...request, path: `${base.pathname}?miss=${Date.now()}-${n++}` }) }]
       : undefined,

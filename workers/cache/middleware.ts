@@ -22,10 +22,12 @@ const CLIENT_CACHE_CONTROL = 'X-PeriodO-Cache-Client-Control';
 /** When the entry's edge lifetime ends (ms since the epoch); past it the entry is EXPIRED. */
 const EDGE_EXPIRES = 'X-PeriodO-Cache-Expires';
 const NONE = '-';
+/** Entries are stored gzipped (smaller, and served as they are to clients that accept gzip). */
+const STORED_ENCODING = 'X-PeriodO-Cache-Encoding';
 /** How long the end of a MISS waits for its entry to be written. */
 const STORE_WAIT_MS = 5000;
 /** Headers of a stored entry that are the cache's own, never a client's. */
-const STORAGE_HEADERS = [CLIENT_CACHE_CONTROL, EDGE_EXPIRES, 'Cache-Tag', 'CF-Cache-Status', 'Age', 'Date', 'Warning', 'Expires', CACHE_STATUS];
+const STORAGE_HEADERS = [CLIENT_CACHE_CONTROL, EDGE_EXPIRES, STORED_ENCODING, 'Cache-Tag', 'CF-Cache-Status', 'Age', 'Date', 'Warning', 'Expires', CACHE_STATUS];
 
 function defaultCache(): Cache | null {
   try {
@@ -78,7 +80,22 @@ function fromEntry(request: Request, entry: Response): Response {
     void entry.body?.cancel();
     return new Response(null, { status: entry.status, headers });
   }
-  return new Response(entry.body, { status: entry.status, headers });
+  if (entry.headers.get(STORED_ENCODING) !== 'gzip' || !entry.body) return new Response(entry.body, { status: entry.status, headers });
+  headers.append('Vary', 'Accept-Encoding');
+  if (acceptsGzip(request)) {
+    headers.set('Content-Encoding', 'gzip');
+    // The stored bytes are already gzip: sent as they are, not encoded again.
+    return new Response(entry.body, { status: entry.status, headers, encodeBody: 'manual' });
+  }
+  return new Response(entry.body.pipeThrough(new DecompressionStream('gzip')), { status: entry.status, headers });
+}
+
+function acceptsGzip(request: Request): boolean {
+  return (request.headers.get('Accept-Encoding') ?? '').split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([0-9.]+)/.exec(p)).find(Boolean);
+    return (coding === 'gzip' || coding === '*') && (!q || Number(q[1]) > 0);
+  });
 }
 
 function isFresh(entry: Response): boolean {
@@ -107,7 +124,14 @@ function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response
   stored.set('Cache-Tag', tags.join(','));
   let clientBody: ReadableStream | null = null;
   let cacheBody: ReadableStream | null = null;
-  if (response.body) [clientBody, cacheBody] = response.body.tee();
+  if (response.body && !response.headers.has('Content-Encoding')) {
+    [clientBody, cacheBody] = response.body.tee();
+    cacheBody = cacheBody.pipeThrough(new CompressionStream('gzip'));
+    stored.set(STORED_ENCODING, 'gzip');
+    stored.delete('Content-Length');
+  } else if (response.body) {
+    [clientBody, cacheBody] = response.body.tee();
+  }
   const url = new URL(c.req.url);
   const written = cache
     .put(key, new Response(cacheBody, { status: response.status, headers: stored }))
@@ -117,7 +141,10 @@ function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response
   // (Never more than STORE_WAIT_MS: a slow write must not hold the client's last bytes.)
   const settled = Promise.race([written, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
   const body = clientBody?.pipeThrough(new TransformStream({ flush: () => settled.then(() => undefined) })) ?? null;
-  return new Response(body, response);
+  const client = new Response(body, response);
+  // A HIT of this entry is gzip-encoded for clients that accept it.
+  if (stored.get(STORED_ENCODING) === 'gzip') client.headers.append('Vary', 'Accept-Encoding');
+  return client;
 }
 
 /** Guarantees `X-Cache-Status` on every data-app response (BYPASS unless the cache said otherwise). */

@@ -1,0 +1,48 @@
+/**
+ * Entries are stored gzipped: a client that accepts gzip gets the stored bytes with
+ * Content-Encoding: gzip, any other client the same document decoded.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import handler from '../../../workers/index';
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { loadTestData } from '../read-api/support';
+
+/** Straight into the Worker's handler, so the encoded bytes are seen as they are sent. */
+async function fetchRaw(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await handler.fetch(new Request(`http://localhost${path}`, { headers }) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+beforeAll(async () => {
+  await loadTestData();
+});
+
+describe('gzip from the cache', () => {
+  it('serves the stored gzip to clients that accept it, and the plain document to others', async () => {
+    const miss = await fetchRaw('/d.json', { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(miss.headers.get('X-Cache-Status')).toBe('MISS');
+    expect(miss.headers.get('Content-Encoding')).toBeNull();
+    expect(miss.headers.get('Vary')).toContain('Accept-Encoding');
+    const plain = await miss.text();
+
+    const hit = await fetchRaw('/d.json', { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(hit.headers.get('X-Cache-Status')).toBe('HIT');
+    expect(hit.headers.get('Content-Encoding')).toBe('gzip');
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    // The gzip magic number: what the client receives is compressed, and smaller.
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(bytes.length).toBeLessThan(plain.length / 2);
+    const decoded = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+    expect(decoded).toBe(plain);
+
+    for (const acceptEncoding of [undefined, 'identity', 'gzip;q=0, br']) {
+      const other = await fetchRaw('/d.json', acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {});
+      expect(other.headers.get('X-Cache-Status'), String(acceptEncoding)).toBe('HIT');
+      expect(other.headers.get('Content-Encoding'), String(acceptEncoding)).toBeNull();
+      expect(await other.text(), String(acceptEncoding)).toBe(plain);
+    }
+  });
+});
