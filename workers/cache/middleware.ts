@@ -26,6 +26,8 @@ const NONE = '-';
 const STORED_ENCODING = 'X-PeriodO-Cache-Encoding';
 /** How long the end of a MISS waits for its entry to be written. */
 const STORE_WAIT_MS = 5000;
+/** Up to this size the end of a MISS waits for its entry to be written. */
+const WAIT_FOR_STORE_BYTES = 256 * 1024;
 /** Headers of a stored entry that are the cache's own, never a client's. */
 const STORAGE_HEADERS = [CLIENT_CACHE_CONTROL, EDGE_EXPIRES, STORED_ENCODING, 'Cache-Tag', 'CF-Cache-Status', 'Age', 'Date', 'Warning', 'Expires', CACHE_STATUS];
 
@@ -140,7 +142,19 @@ function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response
   waitUntil(c, written);
   // (Never more than STORE_WAIT_MS: a slow write must not hold the client's last bytes.)
   const settled = Promise.race([written, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
-  const body = clientBody?.pipeThrough(new TransformStream({ flush: () => settled.then(() => undefined) })) ?? null;
+  // Small answers end once stored, so the next request is a HIT; a large one (the dataset)
+  // does not keep its reader waiting for the compression and write of its entry.
+  let size = 0;
+  const body =
+    clientBody?.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        flush: () => (size <= WAIT_FOR_STORE_BYTES ? settled.then(() => undefined) : undefined),
+      }),
+    ) ?? null;
   const client = new Response(body, response);
   // A HIT of this entry is gzip-encoded for clients that accept it.
   if (stored.get(STORED_ENCODING) === 'gzip') client.headers.append('Vary', 'Accept-Encoding');
