@@ -13,7 +13,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Env } from '../workers/env';
 import { IdentifierError, SKOLEM_RE, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
 import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from '../workers/domain/merge';
-import { deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
+import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
 import { describeDataset } from '../workers/domain/void';
 import { DatasetStore } from '../workers/storage/dataset-store';
 import { blobStatements, markMergedStatements, mergeStatements } from '../workers/storage/merge-writer';
@@ -178,7 +178,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
   /** Deskolemizes and plans a patch against the head, loading only what it touches. */
   private async plan(
     patchText: string,
-  ): Promise<{ plan: MergePlan; applied: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
+  ): Promise<{ plan: MergePlan; original: Operation[]; applied: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
     const head = await this.loadHead();
     const original = parsePatch(patchText);
     const used = await this.loadUsedIds();
@@ -208,7 +208,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       ops: deskolemized.ops,
       isUsed: (id) => used.has(id),
     });
-    return { plan, applied: deskolemized.ops, idMap: deskolemized.idMap, before: loaded };
+    return { plan, original, applied: deskolemized.ops, idMap: deskolemized.idMap, before: loaded };
   }
 
   private async voidFor(plan: MergePlan, createdAt: string, extraContributors: string[]): Promise<string> {
@@ -263,15 +263,23 @@ export class DatasetCoordinator extends DurableObject<Env> {
     patchText: string;
     mergedBy: string;
     contributors: string[];
-    requestRow?: typeof patchRequests.$inferInsert;
+    /** Create the patch request in the same batch (operator loads), submitted by `mergedBy`. */
+    newRequest?: boolean;
   }): Promise<MergeResult> {
-    const { plan, applied, idMap } = await this.plan(args.patchText);
+    const { plan, original, applied, idMap, before } = await this.plan(args.patchText);
+    // The entities the patch updates or removes, against the head it was planned on.
+    const requestRow = args.newRequest
+      ? newRequestRow(args.patchRequestId, args.mergedBy, {
+          version: plan.version - 1,
+          ...affectedEntities(original, (a) => [...(before.get(a)?.periods.keys() ?? [])]),
+        })
+      : null;
     const db = this.store.db;
     const now = new Date().toISOString();
     const voidTurtle = await this.voidFor(plan, now, args.contributors.filter((c) => c !== INITIAL_DATA_LOADER));
     const statements = [
       ...mergeStatements(db, { plan, createdAt: now, voidTurtle, patchRequestId: args.patchRequestId, identifierMap: idMap }),
-      ...(args.requestRow ? [...blobStatements(db, args.requestRow.originalPatchBlob, args.patchText), db.insert(patchRequests).values(args.requestRow)] : []),
+      ...(requestRow ? [...blobStatements(db, requestRow.originalPatchBlob, args.patchText), db.insert(patchRequests).values(requestRow)] : []),
       ...markMergedStatements(db, {
         patchRequestId: args.patchRequestId,
         mergedBy: args.mergedBy,
@@ -306,15 +314,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
   async submitAndMerge(patchText: string, userId: string): Promise<MergeResult | CoordinatorError> {
     return this.refusalsAsErrors(() =>
       this.exclusive(async () => {
-        const check = await this.checkSubmission(patchText);
         const patchRequestId = await nextPatchRequestId(this.store.db);
-        return this.mergeAsVersion({
-          patchRequestId,
-          patchText,
-          mergedBy: userId,
-          contributors: patchRequestId > 1 ? [userId] : [],
-          requestRow: newRequestRow(patchRequestId, userId, check),
-        });
+        return this.mergeAsVersion({ patchRequestId, patchText, mergedBy: userId, contributors: patchRequestId > 1 ? [userId] : [], newRequest: true });
       }),
     );
   }

@@ -16,12 +16,6 @@ import { graphs, patchRequestComments, versions } from '../storage/schema';
 import type { Generations } from './keys';
 import type { Generation } from './policy';
 
-/** The current head version: one indexed D1 read. */
-export async function headVersion(env: Env): Promise<number> {
-  const [row] = await database(env.DB).select({ v: max(versions.id) }).from(versions);
-  return row?.v ?? 0;
-}
-
 /** Reads the generations a key needs, in one D1 round trip. */
 export async function currentGenerations(env: Env, keyedBy: Generation[]): Promise<Generations> {
   if (keyedBy.length === 0) return {};

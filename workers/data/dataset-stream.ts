@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import type { StoredAuthority, StoredMeta } from '../domain/merge';
 import { pyJson } from '../domain/json-format';
 import { DatasetStore } from '../storage/dataset-store';
+import { batched, byteStream } from '../shared/streams';
 import { primaryTopicOf, servedContext, type JsonObject, type Served } from './representation';
 
 /** One authority's JSON text with its periods in place, plus members appended at the end. */
@@ -66,30 +67,9 @@ async function* datasetChunks(store: DatasetStore, r: DatasetRendering): AsyncGe
   yield '}\n';
 }
 
-const CHUNK_CHARS = 64 * 1024;
-
 /** A byte stream of the dataset, pulled as the client reads (back-pressure bounds memory). */
 export function datasetStream(store: DatasetStore, r: DatasetRendering): ReadableStream<Uint8Array> {
-  const chunks = datasetChunks(store, r);
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let buffer = '';
-      while (buffer.length < CHUNK_CHARS) {
-        const { value, done } = await chunks.next();
-        if (done) {
-          if (buffer) controller.enqueue(encoder.encode(buffer));
-          controller.close();
-          return;
-        }
-        buffer += value;
-      }
-      controller.enqueue(encoder.encode(buffer));
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
+  return byteStream(batched(datasetChunks(store, r)), 'dataset stream');
 }
 
 /** The head version exactly as stored: what the operator CLI diffs a load file against. */

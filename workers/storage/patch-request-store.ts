@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, inArray, max, min, type SQL } from 'drizzle-orm';
 import type { Operation } from 'fast-json-patch';
 import { assemblePartialDataset } from '../domain/merge';
+import { isoSeconds } from '../domain/provenance';
 import { affectedEntities, applyOperations, InvalidPatchError, patchScope } from '../domain/patch';
 import type { DatasetStore } from './dataset-store';
 import type { Db } from './db';
@@ -110,6 +111,5 @@ export async function checkAgainstHead(
 
 /** `2021-05-18T20:18:48+00:00`, the reference's W3CDTF timestamps; "" for none. */
 export function w3cdtf(iso: string | null | undefined): string {
-  if (!iso) return '';
-  return `${new Date(iso).toISOString().slice(0, 19)}+00:00`;
+  return isoSeconds(iso) ?? '';
 }

@@ -39,6 +39,7 @@ import {
 } from '../responses';
 import { jsonError } from '../../shared/errors';
 import { purgeGraph } from '../../cache/purge';
+import { byteStream } from '../../shared/streams';
 
 type C = Context<{ Bindings: Env }>;
 
@@ -97,19 +98,6 @@ async function readDocument(request: Request, what: string): Promise<OrderedJson
   }
 }
 
-/** A pull-driven byte stream over strings and byte chunks. */
-function streamOf(chunks: AsyncGenerator<string | Uint8Array>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await chunks.next();
-      if (done) controller.close();
-      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
-}
 
 // ---------------------------------------------------------------------------------------
 // Bags
@@ -318,7 +306,7 @@ function containerResponse(body: AsyncGenerator<string | Uint8Array>, filename: 
   headers.set('Content-Type', 'application/json');
   headers.set('Content-Disposition', `attachment; filename="${filename}.json"`);
   setMaxAge(headers, MEDIUM_TIME);
-  return new Response(streamOf(body), { headers });
+  return new Response(byteStream(body), { headers });
 }
 
 /** `/graphs/`: every graph (latest, not deleted) and, last, the dataset as stored at its head. */

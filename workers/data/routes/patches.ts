@@ -140,11 +140,12 @@ async function one(c: C, id: number): Promise<Response> {
   const row = await patchRequest(db, id);
   if (!row) return notFound(c.req.raw);
   const origin = new URL(c.req.url).origin;
-  const [rowComments, patchText, identity] = await Promise.all([comments(db, id), new DatasetStore(c.env.DB).readBlob(row.originalPatchBlob), identify(c.req.raw, c.env)]);
+  const store = new DatasetStore(c.env.DB);
+  const [rowComments, patchText, identity] = await Promise.all([comments(db, id), store.readBlob(row.originalPatchBlob), identify(c.req.raw, c.env)]);
   let mergeable = false;
   if (row.open && patchText !== null) {
     try {
-      mergeable = (await checkAgainstHead(new DatasetStore(c.env.DB), parsePatch(patchText))).applies;
+      mergeable = (await checkAgainstHead(store, parsePatch(patchText))).applies;
     } catch {
       mergeable = false;
     }

@@ -12,6 +12,7 @@ import { database } from '../../storage/db';
 import { mergedChanges, recentActivity } from '../../storage/patch-store';
 import { CONTENT_TYPES, entityMimetype } from '../negotiation';
 import { clientPage, served } from '../representation';
+import { byteStream } from '../../shared/streams';
 import { forwardedQuery, MEDIUM_TIME, notFound, redirect, setMaxAge } from '../responses';
 
 type C = Context<{ Bindings: Env }>;
@@ -22,7 +23,6 @@ const DEFAULT_ARK_BASE = 'http://n2t.net/ark:/99152/';
 /** Bytes of N-Triples gathered before a chunk is handed to the response stream. */
 const CHUNK_CHARS = 64 * 1024;
 
-const encoder = new TextEncoder();
 
 /** The head dataset's `@base`, which canonical URIs are built on. */
 async function arkBase(env: Env): Promise<string> {
@@ -49,27 +49,6 @@ async function* historyText(env: Env, naming: HistoryNaming, full: boolean): Asy
   yield buffer + graph.end();
 }
 
-/** A pull-driven byte stream: the next chunk is produced only when the client takes one. */
-function streamOf(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { value, done } = await chunks.next();
-          if (done) controller.close();
-          else controller.enqueue(encoder.encode(value));
-        } catch (error) {
-          console.error('history stream failed:', error);
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await chunks.return(undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
 
 async function history(c: C): Promise<Response> {
   const s = served(c.req.raw, c.env);
@@ -80,7 +59,7 @@ async function history(c: C): Promise<Response> {
   });
   setMaxAge(headers, MEDIUM_TIME, true);
   if (c.req.method === 'HEAD') return new Response(null, { headers });
-  return new Response(streamOf(historyText(c.env, naming, s.url.searchParams.has('full'))), { headers });
+  return new Response(byteStream(historyText(c.env, naming, s.url.searchParams.has('full')), 'history stream'), { headers });
 }
 
 async function feed(c: C): Promise<Response> {

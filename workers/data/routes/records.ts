@@ -4,25 +4,10 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Env } from '../../env';
 import { database } from '../../storage/db';
 import { identifierMap, versions } from '../../storage/schema';
+import { byteStream } from '../../shared/streams';
 import { httpDate, LONG_TIME, redirect, setMaxAge } from '../responses';
 
 type C = Context<{ Bindings: Env }>;
-
-const encoder = new TextEncoder();
-
-/** A pull-driven byte stream over an async generator of strings. */
-function streamOf(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await chunks.next();
-      if (done) controller.close();
-      else controller.enqueue(encoder.encode(value));
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
-}
 
 async function identifierMapRoute(c: C): Promise<Response> {
   const db = database(c.env.DB);
@@ -56,7 +41,7 @@ async function identifierMapRoute(c: C): Promise<Response> {
   });
   if (last) headers.set('Last-Modified', httpDate(last.createdAt));
   setMaxAge(headers, LONG_TIME, true);
-  return new Response(streamOf(body()), { headers });
+  return new Response(byteStream(body()), { headers });
 }
 
 function sqlValue(v: unknown): string {
@@ -100,7 +85,7 @@ async function exportSql(c: C): Promise<Response> {
     for (const o of objects.filter((x) => x.type !== 'table')) yield `${o.sql};\n`;
     yield 'COMMIT;\n';
   }
-  return new Response(streamOf(body()), {
+  return new Response(byteStream(body()), {
     headers: {
       'Content-Type': 'text/plain',
       'Content-Disposition': `attachment; filename="periodo-export-${new Date().toUTCString()}.sql"`,

@@ -1,0 +1,36 @@
+/**
+ * A pull-driven byte stream over an async generator: the next chunk is produced only when
+ * the reader takes one, so a long document (the dataset, the history) is never held whole.
+ */
+const encoder = new TextEncoder();
+
+export function byteStream(chunks: AsyncGenerator<string | Uint8Array>, what = 'stream'): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+      } catch (error) {
+        console.error(`${what} failed:`, error);
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+}
+
+/** Joins small string chunks into pieces of at least `size` characters (fewer, larger writes). */
+export async function* batched(chunks: AsyncIterable<string>, size = 64 * 1024): AsyncGenerator<string> {
+  let buffer = '';
+  for await (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length >= size) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
+}
