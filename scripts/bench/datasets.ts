@@ -2,7 +2,7 @@
  * Benchmark datasets: a seed dataset's authorities replicated under fresh, valid
  * identifiers until the wanted number of periods is reached.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,10 +28,9 @@ function authoritySequence(n: number): string {
   return s;
 }
 
-/** The default seed: the shared 2015 PeriodO dataset when present, else the project's demo dataset. */
+/** The default seed: the 2015 PeriodO dataset the project ships as a test fixture. */
 export function defaultSeedPath(): string {
-  const shared = fileURLToPath(new URL('../../../shared/data/periodo-2015.json', import.meta.url));
-  return existsSync(shared) ? shared : fileURLToPath(new URL('../seed/demo-dataset.json', import.meta.url));
+  return fileURLToPath(new URL('../../test/fixtures/periodo-2015.json', import.meta.url));
 }
 
 export function periodCount(dataset: Json): number {

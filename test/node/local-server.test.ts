@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const shared = join(root, '..', 'shared', 'data');
+const fixtures = join(root, 'test', 'fixtures');
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -100,18 +100,18 @@ describe('the operator CLI against PERIODO_SEED=none', () => {
   });
 
   it('load-data yields version 1 with the permanent ids of the reference test data', async () => {
-    const r = cli(server.origin, 'load-data', join(shared, 'server-fixtures', 'test-data.json'));
+    const r = cli(server.origin, 'load-data', join(fixtures, 'server', 'test-data.json'));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('merged as version 1 (4 created, 0 updated, 0 removed)');
     const dataset = (await (await fetch(`${server.origin}/d.json`)).json()) as { authorities: Record<string, { periods: object }> };
     expect(Object.keys(dataset.authorities)).toEqual(['p0trgkv']);
     expect(Object.keys(dataset.authorities.p0trgkv.periods).sort()).toEqual(['p0trgkv4kxb', 'p0trgkvkhrv', 'p0trgkvwbjd']);
-    const again = cli(server.origin, 'load-data', join(shared, 'server-fixtures', 'test-data.json'));
+    const again = cli(server.origin, 'load-data', join(fixtures, 'server', 'test-data.json'));
     expect(again.stdout).toContain('nothing to load');
   });
 
   it('load-data splits a large file into several merged patches', async () => {
-    const r = cli(server.origin, 'load-data', join(shared, 'periodo-2015.json'), '--max-periods=400');
+    const r = cli(server.origin, 'load-data', join(fixtures, 'periodo-2015.json'), '--max-periods=400');
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThan(4);

@@ -6,11 +6,11 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import testBag from '../../../shared/data/server-fixtures/test-bag.json';
-import testBagUpdated from '../../../shared/data/server-fixtures/test-bag-updated.json';
-import testBagJsonldText from '../../../shared/data/server-fixtures/test-bag.jsonld?raw';
-import testBagUpdatedJsonldText from '../../../shared/data/server-fixtures/test-bag-updated.jsonld?raw';
-import removePeriod from '../../../shared/data/server-fixtures/test-patch-remove-period.json';
+import testBag from '../fixtures/server/test-bag.json';
+import testBagUpdated from '../fixtures/server/test-bag-updated.json';
+import testBagJsonldText from '../fixtures/server/test-bag.jsonld?raw';
+import testBagUpdatedJsonldText from '../fixtures/server/test-bag-updated.jsonld?raw';
+import removePeriod from '../fixtures/server/test-patch-remove-period.json';
 import type { Env } from '../../workers/env';
 import { ADMIN_TOKEN, ARK, get, H, json, load, loadTestData, location } from './read-api/support';
 import { workerFetchWith } from './support/worker';

@@ -6,8 +6,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import testGraphText from '../../../shared/data/server-fixtures/test-graph.json?raw';
-import testGraphUpdatedText from '../../../shared/data/server-fixtures/test-graph-updated.json?raw';
+import testGraphText from '../fixtures/server/test-graph.json?raw';
+import testGraphUpdatedText from '../fixtures/server/test-graph-updated.json?raw';
 import { purgeEverything } from '../../workers/cache/purge';
 import { ADMIN_TOKEN, get, H, json, loadTestData, location } from './read-api/support';
 

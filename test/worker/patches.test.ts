@@ -6,11 +6,11 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import addPeriod from '../../../shared/data/server-fixtures/test-patch-add-period.json';
-import addsItems from '../../../shared/data/server-fixtures/test-patch-adds-items.json';
-import replaceValues1 from '../../../shared/data/server-fixtures/test-patch-replace-values-1.json';
-import replaceValues2 from '../../../shared/data/server-fixtures/test-patch-replace-values-2.json';
-import removePeriod from '../../../shared/data/server-fixtures/test-patch-remove-period.json';
+import addPeriod from '../fixtures/server/test-patch-add-period.json';
+import addsItems from '../fixtures/server/test-patch-adds-items.json';
+import replaceValues1 from '../fixtures/server/test-patch-replace-values-1.json';
+import replaceValues2 from '../fixtures/server/test-patch-replace-values-2.json';
+import removePeriod from '../fixtures/server/test-patch-remove-period.json';
 import { checkIdentifier } from '../../workers/domain/identifiers';
 import { ADMIN_TOKEN, get, H, headVersion, json, loadTestData } from './read-api/support';
 

@@ -8,8 +8,8 @@
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import addsItems from '../../../shared/data/server-fixtures/test-patch-adds-items.json';
-import removePeriod from '../../../shared/data/server-fixtures/test-patch-remove-period.json';
+import addsItems from '../fixtures/server/test-patch-adds-items.json';
+import removePeriod from '../fixtures/server/test-patch-remove-period.json';
 import { dataApp } from '../../workers/data/app';
 import { Parser, type Quad } from '../../workers/shared/rdf';
 import { database } from '../../workers/storage/db';

@@ -128,7 +128,7 @@ async function expectQueryResult(dataset: Json): Promise<string[][]> {
 
 describe('the CSV export is the reference query over the graph', () => {
   it('on the reference test data (test_dataset_csv)', async () => {
-    const rows = await expectQueryResult(readJson('server-fixtures/test-data.json'));
+    const rows = await expectQueryResult(readJson('server/test-data.json'));
     expect(rows[0]).toEqual([
       'http://n2t.net/ark:/99152/p0trgkvkhrv',
       'Iron Age',
@@ -149,7 +149,7 @@ describe('the CSV export is the reference query over the graph', () => {
   });
 });
 
-const CONTEXT = readJson('server-fixtures/test-data.json')['@context'];
+const CONTEXT = readJson('server/test-data.json')['@context'];
 
 function dataset(authorities: Record<string, Json>): Json {
   return { '@context': CONTEXT, id: 'p0d/#authorities', type: 'rdf:Bag', authorities };

@@ -48,7 +48,7 @@ function* entityDocuments(dataset: Json): Generator<[string, Json]> {
 
 describe('whole datasets', () => {
   it('the reference test data', async () => {
-    await expectDatasetIsomorphic(readJson('server-fixtures/test-data.json'));
+    await expectDatasetIsomorphic(readJson('server/test-data.json'));
   });
 
   it('the 2015 PeriodO dataset (1,791 periods)', async () => {
@@ -69,7 +69,7 @@ describe('whole datasets', () => {
 
 describe('entities', () => {
   it('every authority and period of the test data and of a third of the 2015 dataset', async () => {
-    const documents = [...entityDocuments(deskolemized(readJson('server-fixtures/test-data.json')))];
+    const documents = [...entityDocuments(deskolemized(readJson('server/test-data.json')))];
     const all2015 = [...entityDocuments(deskolemized(readJson('periodo-2015.json')))];
     documents.push(...all2015.filter((_, i) => i % 3 === 0));
     for (const [id, doc] of documents) {

@@ -16,11 +16,11 @@ import type { DatasetStore } from '../../../workers/storage/dataset-store';
 
 type Json = Record<string, unknown>;
 
-export const SHARED = new URL('../../../../shared/data/', import.meta.url);
+export const FIXTURES = new URL('../../fixtures/', import.meta.url);
 export const ASSIGNED = 'https://perio.do/.well-known/genid/assigned/';
 
 export function readJson(relative: string): Json {
-  return JSON.parse(readFileSync(new URL(relative, SHARED), 'utf8')) as Json;
+  return JSON.parse(readFileSync(new URL(relative, FIXTURES), 'utf8')) as Json;
 }
 
 /** Assigned skolem IRIs (keys and values) replaced by their ids, as the initial load leaves them. */

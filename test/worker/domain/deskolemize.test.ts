@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Operation } from 'fast-json-patch';
-import addsItems from '../../../../shared/data/server-fixtures/test-patch-adds-items.json';
-import replacesAuthorities from '../../../../shared/data/server-fixtures/test-patch-replaces-authorities.json';
-import replacesPeriods from '../../../../shared/data/server-fixtures/test-patch-replaces-periods.json';
+import addsItems from '../../fixtures/server/test-patch-adds-items.json';
+import replacesAuthorities from '../../fixtures/server/test-patch-replaces-authorities.json';
+import replacesPeriods from '../../fixtures/server/test-patch-replaces-periods.json';
 import { checkIdentifier, IdentifierError, XDIGITS } from '../../../workers/domain/identifiers';
 import { deskolemize, type DeskolemizeContext } from '../../../workers/domain/patch';
 

@@ -20,7 +20,7 @@ import {
   waitForExport,
   type Format,
 } from './support';
-import addPeriod from '../../../../shared/data/server-fixtures/test-patch-add-period.json';
+import addPeriod from '../../fixtures/server/test-patch-add-period.json';
 
 const FORMATS: Format[] = ['ttl', 'nt', 'csv'];
 

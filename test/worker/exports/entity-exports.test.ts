@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARK, get, getAccepting, H, has, load, loadTestData, location, NS, parseTurtle } from '../read-api/support';
 import { bodyText, canonicalJsonLd, canonicalRdf, servedEntityJsonLd } from './support';
-import addPeriod from '../../../../shared/data/server-fixtures/test-patch-add-period.json';
+import addPeriod from '../../fixtures/server/test-patch-add-period.json';
 
 const ENTITIES = ['trgkv', 'trgkvwbjd', 'trgkvkhrv', 'trgkv4kxb'];
 

@@ -4,7 +4,7 @@
  * authority and period is reachable at its permanent id, and the dataset reads back as loaded.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import periodo2015 from '../../../../shared/data/periodo-2015.json';
+import periodo2015 from '../../fixtures/periodo-2015.json';
 import { datasetPatches } from '../../../scripts/lib/load-patches';
 import { checkIdentifier } from '../../../workers/domain/identifiers';
 import { ARK, ASSIGNED, deskolemized, get, getAccepting, H, json, load, NS, parseTurtle } from './support';

@@ -3,8 +3,8 @@
  * `?version=N` it reads again after later merges, and the head is the newest version.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import addsItems from '../../../../shared/data/server-fixtures/test-patch-adds-items.json';
-import replaceValues from '../../../../shared/data/server-fixtures/test-patch-replace-values-1.json';
+import addsItems from '../../fixtures/server/test-patch-adds-items.json';
+import replaceValues from '../../fixtures/server/test-patch-replace-values-1.json';
 import { ARK, deskolemized, get, H, load, loadTestData, testData } from './support';
 
 /** Python's json.dumps(ensure_ascii=False) text, as the reference writes dataset bodies. */

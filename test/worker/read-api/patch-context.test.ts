@@ -3,7 +3,7 @@
  * the dataset. v1 test data, v2 test-patch-modify-context (adds `foobar` to the context).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import modifyContext from '../../../../shared/data/server-fixtures/test-patch-modify-context.json';
+import modifyContext from '../../fixtures/server/test-patch-modify-context.json';
 import { get, H, json, load, loadTestData, type LoadResult } from './support';
 
 let v2: LoadResult;

@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import removeAuthority from '../../../../shared/data/server-fixtures/test-patch-remove-authority.json';
+import removeAuthority from '../../fixtures/server/test-patch-remove-authority.json';
 import { ARK, get, getAccepting, H, json, load, loadTestData, NS, objects, parseTurtle, type LoadResult } from './support';
 
 /** `<H h#change-2> prov:generated ?o` in the (non-`full`) history graph at `path`, parsed as the reference did (Turtle). */

@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import removePeriod from '../../../../shared/data/server-fixtures/test-patch-remove-period.json';
+import removePeriod from '../../fixtures/server/test-patch-remove-period.json';
 import { get, getAccepting, H, json, load, loadTestData, objects, parseTurtle, type LoadResult } from './support';
 
 /** `<H h#change-2> prov:generated ?o` in the (non-`full`) history graph at `path`, parsed as the reference did (Turtle). */

@@ -7,8 +7,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import addPeriod from '../../../../shared/data/server-fixtures/test-patch-add-period.json';
-import addsItems from '../../../../shared/data/server-fixtures/test-patch-adds-items.json';
+import addPeriod from '../../fixtures/server/test-patch-add-period.json';
+import addsItems from '../../fixtures/server/test-patch-adds-items.json';
 import { checkIdentifier } from '../../../workers/domain/identifiers';
 import {
   adminLoad,

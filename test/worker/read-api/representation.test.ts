@@ -6,7 +6,7 @@
  * test_h_nt, test_history_nt) are at the end, so everything before them sees version 1.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import replaceValues1 from '../../../../shared/data/server-fixtures/test-patch-replace-values-1.json';
+import replaceValues1 from '../../fixtures/server/test-patch-replace-values-1.json';
 import {
   ADMIN_TOKEN,
   ARK,

@@ -6,11 +6,11 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import addPeriod from '../../../../shared/data/server-fixtures/test-patch-add-period.json';
-import addsItems from '../../../../shared/data/server-fixtures/test-patch-adds-items.json';
-import modifyContext from '../../../../shared/data/server-fixtures/test-patch-modify-context.json';
-import removePeriod from '../../../../shared/data/server-fixtures/test-patch-remove-period.json';
-import replaceValues1 from '../../../../shared/data/server-fixtures/test-patch-replace-values-1.json';
+import addPeriod from '../../fixtures/server/test-patch-add-period.json';
+import addsItems from '../../fixtures/server/test-patch-adds-items.json';
+import modifyContext from '../../fixtures/server/test-patch-modify-context.json';
+import removePeriod from '../../fixtures/server/test-patch-remove-period.json';
+import replaceValues1 from '../../fixtures/server/test-patch-replace-values-1.json';
 import { get, headVersion, json, load, loadTestData, type LoadResult } from './support';
 
 const MOD = 1n << 256n;

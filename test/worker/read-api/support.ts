@@ -4,7 +4,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import testData from '../../../../shared/data/server-fixtures/test-data.json';
+import testData from '../../fixtures/server/test-data.json';
 import { datasetPatches } from '../../../scripts/lib/load-patches';
 import { Parser, type Quad } from '../../../workers/shared/rdf';
 
