@@ -190,7 +190,13 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   let current: Generations = {};
   let key: string;
   let entry: Response | undefined;
-  const requested = policy.versioned ? versionParam(url) : undefined;
+  // A malformed ?version= is the app's to refuse (422); here it is simply not a version.
+  let requested: number | undefined;
+  try {
+    requested = policy.versioned ? versionParam(url) : undefined;
+  } catch {
+    requested = undefined;
+  }
   if (typeof requested === 'number') {
     // An immutable version needs no D1 read when it is already cached.
     mode = 'immutable';

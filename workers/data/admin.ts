@@ -6,6 +6,9 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
+import { readBodyJson, readBodyText } from '../shared/request-body';
+import { coordinator, settled } from './coordinator';
+import { MAX_ADMIN_JSON_BYTES, MAX_LOAD_BYTES } from './limits';
 import { auditVersion } from '../storage/audit';
 import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
@@ -28,13 +31,8 @@ function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SyntaxError('The request body is not valid JSON.');
-  }
+function readJson(request: Request): Promise<unknown> {
+  return readBodyJson(request, MAX_ADMIN_JSON_BYTES, 'An admin request body');
 }
 
 function orcidUri(orcid: string): string | null {
@@ -62,11 +60,6 @@ adminApp.use('*', async (c, next) => {
   await next();
 });
 
-adminApp.onError((error) => {
-  if (error instanceof SyntaxError) return jsonError(400, error.message);
-  throw error;
-});
-
 /** The dataset as stored at the head (inline context, no served decorations): the CLI diffs against it. */
 adminApp.get('/dataset', async (c) => streamStoredDataset(c.env));
 
@@ -83,10 +76,8 @@ adminApp.get('/audit', async (c) => {
 
 /** Submits and merges a patch as the initial data loader, in one transaction. */
 adminApp.post('/load', async (c) => {
-  const text = await c.req.text();
-  const result = await c.env.COORDINATOR.getByName('dataset').submitAndMerge(text, LOADER_USER);
-  if ('error' in result) return jsonError(result.error.status, result.error.message);
-  return c.json(result, 200);
+  const text = await readBodyText(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
+  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER)), 200);
 });
 
 adminApp.put('/users/:orcid', async (c) => {

@@ -11,6 +11,7 @@
  * The tokenizers are small hand-written scanners. They never throw: anything they do not
  * recognise is emitted as plain (escaped) text, one character at a time.
  */
+import { escapeHtml } from '../shared/html';
 
 // ---------------------------------------------------------------------------------------
 // JSON source in Python's `json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)`
@@ -141,26 +142,6 @@ export function jsonSource(value: unknown): string {
 
 /** How URLs in a token become links: an `<…>` IRI as a whole, or every URL in a string. */
 type LinkMode = 'iri' | 'text' | undefined;
-
-/** Escapes `&`, `<`, `>`, `"` and `'` for use in element content and attribute values. */
-function escapeHtml(s: string): string {
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    let entity: string;
-    switch (s.charCodeAt(i)) {
-      case 38: entity = '&amp;'; break;
-      case 60: entity = '&lt;'; break;
-      case 62: entity = '&gt;'; break;
-      case 34: entity = '&quot;'; break;
-      case 39: entity = '&#39;'; break;
-      default: continue;
-    }
-    out += s.slice(last, i) + entity;
-    last = i + 1;
-  }
-  return last === 0 ? s : out + s.slice(last);
-}
 
 /**
  * An http(s) URL inside a string token. It stops at whitespace, double quotes, backslashes

@@ -13,15 +13,28 @@ import {
   mintPeriodId,
   SKOLEM_RE,
 } from './identifiers';
+import { checkJsonLimits, JsonLimitError, MAX_PATCH_DEPTH } from './json-limits';
+import { HttpError } from '../shared/errors';
 
 export type JsonObject = { [key: string]: unknown };
 
-export class InvalidPatchError extends Error {}
+/** A patch that is refused (400, with the reference's `{"message", "status"}` body). */
+export class InvalidPatchError extends HttpError {
+  constructor(message: string) {
+    super(400, message, {}, { message, status: 400 });
+  }
+}
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 /** Parses request text into JSON Patch operations, or says precisely why it is not one. */
 export function parsePatch(text: string): Operation[] {
+  try {
+    checkJsonLimits(text, MAX_PATCH_DEPTH);
+  } catch (error) {
+    if (error instanceof JsonLimitError) throw new InvalidPatchError(`Not a valid JSON patch: ${error.message}`);
+    throw error;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -11,7 +11,7 @@ import { renderedDocument } from '../../exports/serve';
 import { highlightJsonPage } from '../html-view';
 import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiation';
 import { clientPage, primaryTopicOf, served, servedContext, type JsonObject } from '../representation';
-import { badVersion, forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
+import { forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
 import { pyJson } from '../../domain/json-format';
 
 type C = Context<{ Bindings: Env }>;
@@ -43,7 +43,6 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   const id = PREFIX + raw;
   const kind = kindOf(raw);
   const requested = versionParam(s.url);
-  if (requested === null) return badVersion(s.url.searchParams.get('version') ?? '');
   const store = new DatasetStore(c.env.DB);
 
   if (requested !== undefined) {
