@@ -25,6 +25,9 @@ export class InvalidPatchError extends HttpError {
   }
 }
 
+/** A patch whose operations fail against the dataset as it is now (it may apply to another version). */
+export class PatchDoesNotApplyError extends InvalidPatchError {}
+
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 /** Parses request text into JSON Patch operations, or says precisely why it is not one. */
@@ -143,9 +146,9 @@ export function applyOperations(document: JsonObject, ops: Operation[]): JsonObj
   } catch (error) {
     if (error instanceof JsonPatchError) {
       const where = typeof error.index === 'number' ? ` (operation ${error.index}, ${ops[error.index]?.op} ${ops[error.index]?.path})` : '';
-      throw new InvalidPatchError(`Could not apply JSON patch to dataset: ${error.name.toLowerCase().replace(/_/g, ' ')}${where}.`);
+      throw new PatchDoesNotApplyError(`Could not apply JSON patch to dataset: ${error.name.toLowerCase().replace(/_/g, ' ')}${where}.`);
     }
-    throw new InvalidPatchError(`Could not apply JSON patch to dataset: ${String(error)}`);
+    throw new PatchDoesNotApplyError(`Could not apply JSON patch to dataset: ${String(error)}`);
   }
 }
 

@@ -7,7 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
 import { DatasetStore } from '../../storage/dataset-store';
 import { database } from '../../storage/db';
-import { checkAgainstHead, comments, firstComments, listPatchRequests, patchRequest, w3cdtf, type PatchRequestRow } from '../../storage/patch-request-store';
+import { mergeableNow, comments, firstComments, listPatchRequests, patchRequest, w3cdtf, type PatchRequestRow } from '../../storage/patch-request-store';
 import { parsePatch } from '../../domain/patch';
 import { checkJsonLimits, JsonLimitError } from '../../domain/json-limits';
 import { HttpError } from '../../shared/errors';
@@ -133,7 +133,7 @@ async function one(c: C, id: number): Promise<Response> {
   let mergeable = false;
   if (row.open && patchText !== null) {
     try {
-      mergeable = (await checkAgainstHead(store, parsePatch(patchText))).applies;
+      mergeable = await mergeableNow(store, parsePatch(patchText));
     } catch {
       mergeable = false;
     }
