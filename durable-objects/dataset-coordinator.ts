@@ -177,6 +177,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
   /** Deskolemizes and plans a patch against the head, loading only what it touches. */
   private async plan(
     patchText: string,
+    checkDigits: boolean,
   ): Promise<{ plan: MergePlan; original: Operation[]; applied: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
     const head = await this.loadHead();
     const original = parsePatch(patchText);
@@ -206,6 +207,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       allAuthorities: scope.allAuthorities,
       ops: deskolemized.ops,
       usedAmong: (ids) => new Set(ids.filter((id) => used.has(id))),
+      checkDigits,
     });
     return { plan, original, applied: deskolemized.ops, idMap: deskolemized.idMap, before: loaded };
   }
@@ -265,7 +267,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
     /** Create the patch request in the same batch (operator loads), submitted by `mergedBy`. */
     newRequest?: boolean;
   }): Promise<MergeResult> {
-    const { plan, original, applied, idMap, before } = await this.plan(args.patchText);
+    // Patch requests are contributions; a request made in the same batch is an operator load.
+    const { plan, original, applied, idMap, before } = await this.plan(args.patchText, !args.newRequest);
     // The entities the patch updates or removes, against the head it was planned on.
     const requestRow = args.newRequest
       ? newRequestRow(args.patchRequestId, args.mergedBy, {
@@ -334,7 +337,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
   /** Plans `patchText` against the head; an invalid patch is refused with 400 and why. */
   private async planOrRefuse(patchText: string): Promise<void> {
     try {
-      await this.plan(patchText);
+      await this.plan(patchText, true);
     } catch (error) {
       if (error instanceof HttpError) throw new CoordinatorRefusal(400, error.message);
       throw error;

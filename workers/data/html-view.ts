@@ -12,6 +12,7 @@
  * recognise is emitted as plain (escaped) text, one character at a time.
  */
 import { escapeHtml } from '../shared/html';
+import { JsonNumber, parseOrdered, RawJson } from '../domain/ordered-json';
 
 // ---------------------------------------------------------------------------------------
 // JSON source in Python's `json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)`
@@ -74,6 +75,12 @@ export function jsonSource(value: unknown): string {
   const seen = new Set<object>();
 
   const write = (v: unknown, indent: string, key: string): boolean => {
+    if (v instanceof JsonNumber || v instanceof RawJson) {
+      // Numbers of parsed JSON text are shown exactly as that text writes them.
+      out += v.text;
+      return true;
+    }
+    if (v instanceof Map) v = Object.fromEntries(v);
     if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
       v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
     }
@@ -369,6 +376,14 @@ const jsonStep: Step = (text, pos, out) => {
 /** A full HTML page showing `value` as highlighted JSON (the text of `jsonSource`). */
 export function highlightJsonPage(value: unknown): string {
   return highlight(jsonSource(value), jsonStep);
+}
+
+/**
+ * The `.json.html` view of JSON text another representation serves: the same members
+ * and, number for number, the same digits (`1.0`, `1e+16`, `10000000000000000` as sent).
+ */
+export function highlightJsonText(text: string): string {
+  return highlightJsonPage(parseOrdered(text, { verbatimNumbers: true }));
 }
 
 // ---------------------------------------------------------------------------------------

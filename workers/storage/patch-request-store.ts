@@ -130,6 +130,7 @@ export async function mergeableNow(store: DatasetStore, ops: Operation[]): Promi
       allAuthorities: scope.allAuthorities,
       ops: applied,
       usedAmong: (candidates) => store.usedIdentifiers(candidates),
+      checkDigits: true,
     });
     return true;
   } catch (error) {

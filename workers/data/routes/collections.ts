@@ -19,7 +19,7 @@ import { database } from '../../storage/db';
 import { bagUuids, blobPieces, currentGraphs, currentPeriods, findBag, findGraph, type GraphRow } from '../../storage/collection-store';
 import { requirePermission } from '../auth';
 import { datasetStream } from '../dataset-stream';
-import { highlightJsonPage } from '../html-view';
+import { highlightJsonPage, highlightJsonText } from '../html-view';
 import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
 import {
   forwardedQuery,
@@ -163,7 +163,7 @@ async function bagGet(c: C): Promise<Response> {
   if (representation === 'json.html') {
     headers.set('Content-Type', CONTENT_TYPES['json.html']);
     setMaxAge(headers, SHORT_TIME);
-    return new Response(highlightJsonPage(JSON.parse(text)), { headers });
+    return new Response(highlightJsonText(text), { headers });
   }
   headers.set('Content-Type', 'application/json');
   setMaxAge(headers, requested === undefined ? 0 : LONG_TIME);

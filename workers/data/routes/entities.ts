@@ -8,7 +8,7 @@ import { isValidIdentifier, PREFIX } from '../../domain/identifiers';
 import { DatasetStore } from '../../storage/dataset-store';
 import { authorityText } from '../dataset-stream';
 import { renderedDocument } from '../../exports/serve';
-import { highlightJsonPage } from '../html-view';
+import { highlightJsonText } from '../html-view';
 import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiation';
 import { clientPage, primaryTopicOf, served, servedContext, type JsonObject } from '../representation';
 import { forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
@@ -80,7 +80,7 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   const headers = new Headers({ 'Content-Type': CONTENT_TYPES[representation] });
   if (representation === 'json.html' || representation === 'jsonld.html') {
     setMaxAge(headers, SHORT_TIME);
-    return new Response(highlightJsonPage(JSON.parse(text)), { headers });
+    return new Response(highlightJsonText(text), { headers });
   }
   const name = `periodo-${kind}-${raw}${requested === undefined ? '' : `-v${requested}`}`;
   headers.set('Content-Disposition', `attachment; filename="${name}.${representation}"`);
