@@ -235,8 +235,10 @@ describe("the dataset's invariants hold for every patch", () => {
 
   it('shows an open patch that the merge would refuse as not mergeable', async () => {
     // Valid when submitted; a later merge takes the id it wants, so it can no longer merge.
-    const first = await submitted([{ op: 'add', path: '/authorities/p04444r', value: { id: 'p04444r', periods: {} } }]);
-    const second = await submitted([{ op: 'add', path: '/authorities/p04444r', value: { id: 'p04444r', periods: {} } }]);
+    const period = { id: 'p03333d2228', label: 'Wanted twice' };
+    const first = await submitted([{ op: 'add', path: `/authorities/${SECOND}/periods/${period.id}`, value: period }]);
+    const second = await submitted([{ op: 'add', path: `/authorities/p0trgkv/periods/${period.id}`, value: period }]);
+    expect(((await (await get(second)).json()) as { mergeable: boolean }).mergeable).toBe(true);
     expect((await send('POST', `${first}merge`, 'editor')).status).toBe(204);
     expect(((await (await get(second)).json()) as { mergeable: boolean }).mergeable).toBe(false);
     expect(await refused(() => send('POST', `${second}merge`, 'editor'), 400)).toMatch(/^Patch is not mergeable/);
@@ -310,7 +312,7 @@ describe('one way to format', () => {
 
   it('writes numbers in a bag’s .json.html view exactly as its .json writes them', async () => {
     const uuid = '0b6c0d6e-4ad2-4f8e-a4cf-0a3d1b2e9c11';
-    const bag = '{"title": "Numbers", "items": ["p0trgkvwbjd", "p0trgkv4kxb"], "weights": [1.0, 1e16, 10000000000000000, 2.50]}';
+    const bag = '{"title": "Numbers", "items": ["p0trgkvwbjd", "p0trgkvkhrv"], "weights": [1.0, 1e16, 10000000000000000, 2.50]}';
     const put = await send('PUT', `/bags/${uuid}`, 'contributor', bag);
     expect(put.status, await put.text()).toBe(201);
     const json = await (await get(`/bags/${uuid}.json`)).text();
