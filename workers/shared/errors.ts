@@ -33,9 +33,9 @@ export function tooLarge(what: string, maxBytes: number): HttpError {
 }
 
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB (${bytes.toLocaleString('en')} bytes)`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB (${bytes.toLocaleString('en')} bytes)`;
-  return `${bytes.toLocaleString('en')} bytes`;
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB (at most ${bytes} bytes)`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB (at most ${bytes} bytes)`;
+  return `${bytes} bytes`;
 }
 
 /**
