@@ -24,7 +24,6 @@ import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
 import {
   forwardedQuery,
   httpDate,
-  jsonifyResponse,
   jsonText,
   LONG_TIME,
   matchesIfNoneMatch,
@@ -32,7 +31,6 @@ import {
   notFound,
   notModified,
   redirect,
-  resourceError,
   setMaxAge,
   SHORT_TIME,
   versionParam,
@@ -354,7 +352,7 @@ async function graphDelete(c: C): Promise<Response> {
   const request = c.req.raw;
   const id = graphKey(new URL(request.url));
   if (!id) return notFound(request);
-  const identity = await requirePermission(request, c.env, 'create-graph');
+  await requirePermission(request, c.env, 'create-graph');
   const result = settled(await coordinator(c.env).deleteGraph(id));
   if (!result.deleted) return notFound(request);
   await purgeGraph(c.env, id, { origin: new URL(request.url).origin });
