@@ -10,7 +10,7 @@ import { ensureIndex, indexState, query, rows, type QueryResult } from '../searc
 import type { Facet, PeriodRow } from '../search/engine';
 import { queryFromParams, SORTS, toggled, viewFromParams, type ResultView } from '../search/url-query';
 import { formatRange } from '../search/years';
-import { Timeline } from '../timeline/Timeline';
+import { MAX_BARS, Timeline } from '../timeline/Timeline';
 import { languageName } from '../pages/periodData';
 import { IndexStatus } from './IndexStatus';
 import { VirtualList } from './VirtualList';
@@ -39,7 +39,9 @@ function FacetGroup({ name, param, sep, facets, selected, label }: { name: strin
           <li key={f.key}>
             <label>
               <input type="checkbox" checked={selected.includes(f.key)} onChange={() => update({ [param]: toggled(params.value.get(param), f.key, sep) })} />
-              {label(f)} <span class="count">({f.count})</span>
+              <span>
+                {label(f)} <span class="count">({f.count})</span>
+              </span>
             </label>
           </li>
         ))}
@@ -98,6 +100,8 @@ export function SearchPanel() {
   const latest = useRef(0);
   const asked = useRef(new Set<number>());
   const key = JSON.stringify(q);
+  // Filters start open beside the results on wide screens, folded above them on phones.
+  const [wide, setWide] = useState(() => window.matchMedia('(min-width: 721px)').matches);
 
   useEffect(() => ensureIndex(), []);
   useEffect(() => {
@@ -156,7 +160,8 @@ export function SearchPanel() {
       </p>
       {result ? (
         <div class="search-body">
-          <aside class="filters" aria-label="Filters">
+          <details class="filters" open={wide} onToggle={(e) => setWide((e.currentTarget as HTMLDetailsElement).open)}>
+            <summary>Filters{filtered ? ' (active)' : ''}</summary>
             <YearFilter />
             <FacetGroup name="Authority" param="authority" sep="," facets={result.facets.authority} selected={q.authorities ?? []} label={(f) => f.label} />
             <FacetGroup name="Language" param="lang" sep="," facets={result.facets.language} selected={q.languages ?? []} label={(f) => languageName(f.key)} />
@@ -166,7 +171,7 @@ export function SearchPanel() {
                 Clear filters
               </button>
             ) : null}
-          </aside>
+          </details>
           <div class="results">
             <div class="result-tools">
               <div role="group" aria-label="Show results as" class="segmented">
@@ -221,7 +226,7 @@ export function SearchPanel() {
               >
                 <p>
                   The list view gives the same periods as text; hover or select a bar for its label
-                  {count > 300 ? '. With this many periods the timeline shows how many are in force at each date; narrow the search to see single periods' : ''}.
+                  {count > MAX_BARS ? '. With this many periods the timeline shows how many are in force at each date; narrow the search to see single periods' : ''}.
                 </p>
               </Timeline>
             ) : null}

@@ -101,7 +101,7 @@ function PeriodPage({ authority, period }: { authority: Authority; period: Perio
         </p>
         <h3>Cite this period</h3>
         <p class="cite">
-          “{label}”, in {citationText(period.source ?? authority.source) || title}. PeriodO, {ark}.
+          “{label}”. In {citationText(authority.source, period.source?.locator ?? authority.source?.locator) || `${title}.`} PeriodO, {ark}.
         </p>
       </section>
       <section aria-labelledby="definition">
