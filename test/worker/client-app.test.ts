@@ -16,8 +16,13 @@ describe('the web client', () => {
       expect(r.status, path).toBe(200);
       expect(r.headers.get('Content-Type'), path).toMatch(/^text\/html/);
       expect(r.headers.get('Cache-Control'), path).toBe('public, max-age=0, must-revalidate');
-      expect(await r.text(), path).toContain('<div id="app">');
+      const html = await r.text();
+      expect(html, path).toContain('<div id="app">');
+      // The data API's URL is in the page: no round trip before the first data request.
+      expect(html, path).toContain('<meta name="periodo-data-url" content="http://localhost:8787/">');
     }
+    const production = await workerFetchWith(envFor('production'), 'https://client.perio.do/?page=backend-home');
+    expect(await production.text()).toContain('<meta name="periodo-data-url" content="https://data.perio.do/">');
   });
 
   it('keeps hashed files for a year and answers 404 for a missing one', async () => {

@@ -96,6 +96,7 @@ export function SearchPanel() {
   const view = viewFromParams(p);
   const ready = indexState.value.status === 'ready';
   const [result, setResult] = useState<QueryResult | null>(null);
+  const [resultText, setResultText] = useState('');
   const [cache, setCache] = useState<Map<number, PeriodRow>>(new Map());
   const latest = useRef(0);
   const asked = useRef(new Set<number>());
@@ -112,6 +113,7 @@ export function SearchPanel() {
       asked.current = new Set([0]);
       setCache(new Map(r.rows.map((row, i) => [i, row])));
       setResult(r);
+      setResultText(q.text ?? '');
     });
   }, [key, ready, view]);
 
@@ -155,7 +157,8 @@ export function SearchPanel() {
         </label>
       </form>
       <IndexStatus />
-      <p class="result-count" role="status" aria-live="polite" aria-atomic="true">
+      {/* data-results-for: the query text the shown results answer (benchmarks and tests wait on it). */}
+      <p class="result-count" role="status" aria-live="polite" aria-atomic="true" data-results-for={result ? resultText : undefined}>
         {result ? `${count.toLocaleString('en')} ${count === 1 ? 'period' : 'periods'} found` : ''}
       </p>
       {result ? (
