@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { shortId } from '../api/client';
 import { hrefFor, navigate, params, update } from '../router';
 import { ensureIndex, indexState, query, rows, type QueryResult } from '../search/client';
-import type { Facet, PeriodRow } from '../search/engine';
+import type { Facet, PeriodRow, SearchQuery } from '../search/engine';
 import { queryFromParams, SORTS, toggled, viewFromParams, type ResultView } from '../search/url-query';
 import { formatRange } from '../search/years';
 import { MAX_BARS, Timeline } from '../timeline/Timeline';
@@ -104,17 +104,26 @@ export function SearchPanel() {
   // Filters start open beside the results on wide screens, folded above them on phones.
   const [wide, setWide] = useState(() => window.matchMedia('(min-width: 721px)').matches);
 
-  useEffect(() => ensureIndex(), []);
-  useEffect(() => {
-    if (!ready) return;
+  /** The query last sent to the Worker (its key and view), so a render does not send it again. */
+  const sent = useRef('');
+  const run = (next: SearchQuery, nextView: ResultView) => {
+    const sentKey = `${JSON.stringify(next)}|${nextView}`;
+    if (sent.current === sentKey) return;
+    sent.current = sentKey;
     const ticket = ++latest.current;
-    void query(q, { rows: WINDOW, extents: view === 'timeline' }).then((r) => {
+    void query(next, { rows: WINDOW, extents: nextView === 'timeline' }).then((r) => {
       if (ticket !== latest.current) return;
       asked.current = new Set([0]);
       setCache(new Map(r.rows.map((row, i) => [i, row])));
       setResult(r);
-      setResultText(q.text ?? '');
+      setResultText(next.text ?? '');
     });
+  };
+
+  useEffect(() => ensureIndex(), []);
+  // Any change of the URL (filters, Back/Forward) runs its query; typing has already sent it.
+  useEffect(() => {
+    if (ready) run(q, view);
   }, [key, ready, view]);
 
   const need = useCallback(
@@ -152,7 +161,11 @@ export function SearchPanel() {
             value={q.text}
             placeholder="Label, place, source or author"
             autoComplete="off"
-            onInput={(e) => update({ q: (e.currentTarget as HTMLInputElement).value || undefined }, { replace: true })}
+            onInput={(e) => {
+              update({ q: (e.currentTarget as HTMLInputElement).value || undefined }, { replace: true });
+              // Sent now rather than after the next render: a frame sooner on every keystroke.
+              if (ready) run(queryFromParams(params.value), view);
+            }}
           />
         </label>
       </form>
