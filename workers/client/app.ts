@@ -1,18 +1,75 @@
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
+import { escapeHtml } from '../shared/html';
+
+/** Vite writes content-hashed files under /assets/: they never change, so a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** index.html and other unhashed files: always revalidated, so a deploy shows at once. */
+const REVALIDATE = 'public, max-age=0, must-revalidate';
+
+function json(body: unknown, status = 200, extra: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache', ...extra } });
+}
 
 /**
- * The web client: files from Workers Static Assets, with the single-page-app fallback
- * (any path that is not a file gets index.html, where the client's router takes over).
+ * The data API's URL for this client. In development the whole system runs on one local
+ * port chosen at start, so DATA_URL's port follows the request's.
+ */
+export function dataUrlFor(request: Request, env: Env): string {
+  const data = new URL(env.DATA_URL);
+  if (env.ENVIRONMENT === 'development') {
+    const port = new URL(request.url).port;
+    data.port = port;
+  }
+  return data.toString();
+}
+
+function withCacheControl(response: Response, value: string): Response {
+  const out = new Response(response.body, response);
+  out.headers.set('Cache-Control', value);
+  return out;
+}
+
+/**
+ * The app's page with the data API's URL in `<meta name="periodo-data-url">`, so the
+ * client needs no /config.json round trip before its first data request.
+ */
+function appPage(page: Response, dataUrl: string): Response {
+  const out = withCacheControl(page, REVALIDATE);
+  if (page.status !== 200 || !(page.headers.get('Content-Type') ?? '').startsWith('text/html')) return out;
+  // The page now varies with the environment (and locally the port): the asset's ETag no longer names it.
+  out.headers.delete('ETag');
+  return new HTMLRewriter()
+    .on('head', {
+      element(head) {
+        head.prepend(`<meta name="periodo-data-url" content="${escapeHtml(dataUrl)}">`, { html: true });
+      },
+    })
+    .transform(out);
+}
+
+/**
+ * The web client: files from Workers Static Assets (built by Vite from workers/client/),
+ * `/config.json` with the data API's URL, and the single-page-app fallback (a path that
+ * is not a file gets index.html, where the client's router takes over).
  */
 export const clientApp = {
   async fetch(request: Request, env: Env, _ctx: ExecutionContext): Promise<Response> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return jsonError(405, 'The client is read-only: use GET.', { Allow: 'GET, HEAD' });
     }
-    const asset = await env.ASSETS.fetch(request);
+    const url = new URL(request.url);
+    if (url.pathname === '/config.json') return json({ dataUrl: dataUrlFor(request, env), environment: env.ENVIRONMENT });
+    const hashed = url.pathname.startsWith('/assets/');
+    // The page itself is always fetched whole (it is rewritten); hashed files may answer 304.
+    const asset = await env.ASSETS.fetch(hashed ? request : new Request(request.url, { method: request.method }));
+    if (asset.status === 200 || asset.status === 304) {
+      return hashed ? withCacheControl(asset, IMMUTABLE) : appPage(asset, dataUrlFor(request, env));
+    }
     if (asset.status !== 404) return asset;
-    const index = new URL('/index.html', request.url);
-    return env.ASSETS.fetch(new Request(index, { method: request.method, headers: request.headers }));
+    // A missing hashed file is a real 404 (an old page asking for a replaced chunk), not the app.
+    if (url.pathname.startsWith('/assets/')) return asset;
+    const index = await env.ASSETS.fetch(new Request(new URL('/', request.url), { method: request.method }));
+    return appPage(index, dataUrlFor(request, env));
   },
 };

@@ -1,0 +1,286 @@
+/**
+ * Search over a SearchIndex (workers/domain/search-index.ts): text as you type over every
+ * label, place, spatial description and source, filters by authority, language, place and
+ * year range, facet counts that follow the query, and four sort orders. Pure and
+ * synchronous; the client runs it in a Web Worker (search/worker.ts), tests run it in Node.
+ */
+import type { SearchIndex } from '../../../domain/search-index';
+
+export type SortKey = 'label' | 'start' | 'stop' | 'authority';
+
+export interface SearchQuery {
+  text?: string;
+  /** Authority ids; a period matches any of them. */
+  authorities?: string[];
+  /** Language tags; a period matches when it has a label in any of them. */
+  languages?: string[];
+  /** Place keys (see placeKey); a period matches when it covers any of them. */
+  places?: string[];
+  /** Astronomical years; a period matches when its extent overlaps [from, to]. */
+  from?: number | null;
+  to?: number | null;
+  sort?: SortKey;
+  descending?: boolean;
+}
+
+export interface Facet {
+  key: string;
+  label: string;
+  count: number;
+}
+
+export interface SearchResult {
+  count: number;
+  /** Period positions in the index, in the requested order. */
+  order: Int32Array;
+  facets: { authority: Facet[]; language: Facet[]; place: Facet[] };
+}
+
+export interface PeriodRow {
+  position: number;
+  id: string;
+  label: string;
+  authorityId: string;
+  authorityTitle: string;
+  startEarliest: number | null;
+  startLatest: number | null;
+  stopEarliest: number | null;
+  stopLatest: number | null;
+  places: string[];
+}
+
+/** Lower case, without diacritics: what both the text and the haystacks are compared as. */
+export function normalize(text: string): string {
+  const lower = text.toLowerCase();
+  // Most labels are plain ASCII: decomposing them would only cost time.
+  return /[^\x00-\x7f]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : lower;
+}
+
+function tokens(text: string): string[] {
+  return normalize(text).split(/\s+/).filter(Boolean);
+}
+
+export class SearchEngine {
+  readonly index: SearchIndex;
+  readonly size: number;
+  private readonly haystacks: string[];
+  private readonly languagesOf: string[][];
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly orders: Partial<Record<SortKey, Int32Array>>;
+  private readonly rank: Int32Array;
+  private readonly placeKeys: string[];
+  private readonly authorityIndex = new Map<string, number>();
+  private lastText: string | null = null;
+  private lastMatches: Int32Array | null = null;
+
+  constructor(index: SearchIndex) {
+    this.index = index;
+    const p = index.periods;
+    const a = index.authorities;
+    this.size = p.id.length;
+    a.id.forEach((id, i) => this.authorityIndex.set(id, i));
+    this.placeKeys = index.places.id.map((id, i) => id || `label:${index.places.label[i]}`);
+    this.haystacks = new Array(this.size);
+    this.languagesOf = new Array(this.size);
+    this.lo = new Float64Array(this.size);
+    this.hi = new Float64Array(this.size);
+    const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+    const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+    for (let i = 0; i < this.size; i++) {
+      let text = p.label[i];
+      const language = p.language[i];
+      const localized = p.localized[i];
+      let langs: string[] = language ? [language] : [];
+      if (localized) {
+        for (const tag in localized) {
+          if (!langs.includes(tag)) langs = [...langs, tag];
+          text += `\n${localized[tag].join('\n')}`;
+        }
+      }
+      for (const place of p.places[i]) text += `\n${index.places.label[place]}`;
+      const authority = p.authority[i];
+      text += `\n${p.spatialDescription[i]}\n${a.title[authority]}\n${a.creators[authority]}`;
+      this.haystacks[i] = normalize(text);
+      this.languagesOf[i] = langs;
+      const start = min(p.startEarliest[i], p.startLatest[i]);
+      const stop = max(p.stopEarliest[i], p.stopLatest[i]);
+      this.lo[i] = start ?? min(p.stopEarliest[i], p.stopLatest[i]) ?? NaN;
+      this.hi[i] = stop ?? max(p.startEarliest[i], p.startLatest[i]) ?? NaN;
+    }
+    // Labels sort by their normalised text in code-unit order: a locale collator costs about
+    // a second over 50,000 labels, and this order is the same for everything but rare scripts.
+    const keys = p.label.map(normalize);
+    const byKey = (x: number, y: number) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : x - y);
+    const byLabel = Int32Array.from({ length: this.size }, (_, i) => i).sort(byKey);
+    this.rank = new Int32Array(this.size);
+    byLabel.forEach((pos, r) => (this.rank[pos] = r));
+    this.orders = { label: byLabel };
+  }
+
+  /** A sort order: label at once, the others on first use. */
+  private order(key: SortKey): Int32Array {
+    const found = this.orders[key];
+    if (found) return found;
+    const p = this.index.periods;
+    const rank = this.rank;
+    const all = Int32Array.from({ length: this.size }, (_, i) => i);
+    const years = (values: Float64Array) => (x: number, y: number) => {
+      const vx = values[x];
+      const vy = values[y];
+      if (Number.isNaN(vx) !== Number.isNaN(vy)) return Number.isNaN(vx) ? 1 : -1;
+      return (Number.isNaN(vx) ? 0 : vx - vy) || rank[x] - rank[y];
+    };
+    let made: Int32Array;
+    if (key === 'start') made = all.sort(years(this.lo));
+    else if (key === 'stop') made = all.sort(years(this.hi));
+    else {
+      const titles = this.index.authorities.title.map((t, i) => normalize(t || this.index.authorities.id[i]));
+      made = all.sort((x, y) => {
+        const tx = titles[p.authority[x]];
+        const ty = titles[p.authority[y]];
+        return (tx < ty ? -1 : tx > ty ? 1 : 0) || p.authority[x] - p.authority[y] || rank[x] - rank[y];
+      });
+    }
+    this.orders[key] = made;
+    return made;
+  }
+
+  /** The key a place filter names: the place's id, or `label:<label>` for places without one. */
+  placeKey(place: number): string {
+    return this.placeKeys[place];
+  }
+
+  /** Positions whose text matches every token, narrowing the previous answer when the text only grew. */
+  private textMatches(text: string): Int32Array | null {
+    const norm = normalize(text).trim();
+    if (!norm) return null;
+    const words = tokens(norm);
+    const candidates = this.lastText !== null && this.lastMatches && norm.startsWith(this.lastText) ? this.lastMatches : null;
+    const out: number[] = [];
+    const test = (i: number) => {
+      const h = this.haystacks[i];
+      for (const w of words) if (!h.includes(w)) return;
+      out.push(i);
+    };
+    if (candidates) for (const i of candidates) test(i);
+    else for (let i = 0; i < this.size; i++) test(i);
+    this.lastText = norm;
+    this.lastMatches = Int32Array.from(out);
+    return this.lastMatches;
+  }
+
+  search(query: SearchQuery): SearchResult {
+    const p = this.index.periods;
+    const n = this.size;
+    // Which positions pass the text; then one bit per filter that a position fails.
+    const text = this.textMatches(query.text ?? '');
+    const inText = new Uint8Array(n);
+    if (text) for (const i of text) inText[i] = 1;
+    else inText.fill(1);
+
+    const AUTH = 1;
+    const LANG = 2;
+    const PLACE = 4;
+    const YEAR = 8;
+    const fails = new Uint8Array(n);
+    const authorities = new Set((query.authorities ?? []).map((id) => this.authorityIndex.get(id) ?? -1));
+    const languages = new Set(query.languages ?? []);
+    const places = new Set(query.places ?? []);
+    const from = query.from ?? null;
+    const to = query.to ?? null;
+    const years = from !== null || to !== null;
+    for (let i = 0; i < n; i++) {
+      if (!inText[i]) continue;
+      let f = 0;
+      if (authorities.size && !authorities.has(p.authority[i])) f |= AUTH;
+      if (languages.size && !this.languagesOf[i].some((l) => languages.has(l))) f |= LANG;
+      if (places.size && !p.places[i].some((pl) => places.has(this.placeKeys[pl]))) f |= PLACE;
+      if (years) {
+        const lo = this.lo[i];
+        const hi = this.hi[i];
+        if (Number.isNaN(lo) || (to !== null && lo > to) || (from !== null && hi < from)) f |= YEAR;
+      }
+      fails[i] = f;
+    }
+
+    // Facet counts: each dimension counts what passes the text and every other filter.
+    const authorityCounts = new Map<number, number>();
+    const languageCounts = new Map<string, number>();
+    const placeCounts = new Map<number, number>();
+    const bump = <K,>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (!inText[i]) continue;
+      const f = fails[i];
+      if (f === 0) count++;
+      if ((f & ~AUTH) === 0) bump(authorityCounts, p.authority[i]);
+      if ((f & ~LANG) === 0) for (const l of this.languagesOf[i]) bump(languageCounts, l);
+      if ((f & ~PLACE) === 0) for (const pl of p.places[i]) bump(placeCounts, pl);
+    }
+
+    const order = new Int32Array(count);
+    const sorted = this.order(query.sort ?? 'label');
+    let k = 0;
+    if (query.descending) {
+      for (let j = n - 1; j >= 0; j--) if (inText[sorted[j]] && fails[sorted[j]] === 0) order[k++] = sorted[j];
+    } else {
+      for (let j = 0; j < n; j++) if (inText[sorted[j]] && fails[sorted[j]] === 0) order[k++] = sorted[j];
+    }
+
+    const a = this.index.authorities;
+    // Code-unit order for ties: localeCompare over thousands of places would cost more than the search.
+    const byCount = (x: Facet, y: Facet) => y.count - x.count || (x.label < y.label ? -1 : x.label > y.label ? 1 : 0);
+    return {
+      count,
+      order,
+      facets: {
+        authority: [...authorityCounts].map(([i, c]) => ({ key: a.id[i], label: a.title[i] || a.id[i], count: c })).sort(byCount),
+        language: [...languageCounts].map(([l, c]) => ({ key: l, label: l, count: c })).sort(byCount),
+        place: [...placeCounts].map(([pl, c]) => ({ key: this.placeKeys[pl], label: this.index.places.label[pl], count: c })).sort(byCount),
+      },
+    };
+  }
+
+  row(position: number): PeriodRow {
+    const p = this.index.periods;
+    const a = this.index.authorities;
+    return {
+      position,
+      id: p.id[position],
+      label: p.label[position],
+      authorityId: a.id[p.authority[position]],
+      authorityTitle: a.title[p.authority[position]],
+      startEarliest: p.startEarliest[position],
+      startLatest: p.startLatest[position],
+      stopEarliest: p.stopEarliest[position],
+      stopLatest: p.stopLatest[position],
+      places: p.places[position].map((pl) => this.index.places.label[pl]),
+    };
+  }
+
+  /**
+   * Start earliest, start latest, stop earliest, stop latest of each position in `order`
+   * (four numbers each, NaN when unknown; a missing bound takes its partner's value): the timeline's input.
+   */
+  extents(order: Int32Array): Float64Array {
+    const p = this.index.periods;
+    const out = new Float64Array(order.length * 4);
+    const num = (v: number | null, fallback: number) => (v === null ? fallback : v);
+    order.forEach((pos, i) => {
+      const se = num(p.startEarliest[pos], this.lo[pos]);
+      const sl = num(p.startLatest[pos], se);
+      const ee = num(p.stopEarliest[pos], this.hi[pos]);
+      const el = num(p.stopLatest[pos], ee);
+      out.set([se, sl, ee, el], i * 4);
+    });
+    return out;
+  }
+
+  authoritySummaries(): { id: string; title: string; creators: string; year: number | null; periods: number }[] {
+    const a = this.index.authorities;
+    const counts = new Int32Array(a.id.length);
+    for (const i of this.index.periods.authority) counts[i]++;
+    return a.id.map((id, i) => ({ id, title: a.title[i], creators: a.creators[i], year: a.year[i], periods: counts[i] }));
+  }
+}
