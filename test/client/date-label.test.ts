@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bareNumberEra, formatYear, parseDateLabel, parseYear, yearRange } from '../../workers/client/src/editing/date-label';
 
-const dataset = JSON.parse(readFileSync(new URL('../fixtures/periodo-2015.json', import.meta.url), 'utf8')) as {
+const dataset = JSON.parse(readFileSync(new URL('../fixtures/periodo-2015.json', import.meta.url).pathname, 'utf8')) as {
   authorities: Record<string, { periods: Record<string, Record<string, any>> }>;
 };
-const missesFile = new URL('../fixtures/label-parser-misses.json', import.meta.url);
+const missesFile = new URL('../fixtures/label-parser-misses.json', import.meta.url).pathname;
 
 describe('parseDateLabel', () => {
   it.each([

@@ -4,7 +4,7 @@ import type { Entity, Json } from '../../../workers/client/src/editing/change-se
 import type { DatasetFragment } from '../../../workers/client/src/editing/review';
 
 export function readFixture<T = unknown>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url).pathname, 'utf8')) as T;
 }
 
 export function readPatch(name: string): Operation[] {

@@ -54,7 +54,7 @@ export class PatchDoesNotApply extends Error {}
 
 /** The fragment after the patch (the input is left as it was). */
 export function applyToFragment(fragment: DatasetFragment, ops: Operation[]): DatasetFragment {
-  const doc = deepClone({ authorities: {}, ...fragment }) as DatasetFragment;
+  const doc = deepClone(fragment) as DatasetFragment;
   try {
     return applyPatch(doc, deepClone(ops) as Operation[], true, true).newDocument;
   } catch (error) {
