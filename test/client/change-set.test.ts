@@ -1,6 +1,8 @@
 import { applyPatch, deepClone } from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { addEdit, buildPatch, emptyChangeSet, isSkolemId, newSkolemId, removeEdit, type ChangeSet, type Edit, type Entity } from '../../workers/client/src/editing/change-set';
+import { applyToFragment } from '../../workers/client/src/editing/review';
+import { editsFromFragments } from '../../workers/client/src/editing/revise';
 import { readPatch, referenceDataset } from './support/fixtures';
 
 const dataset = referenceDataset();
@@ -133,5 +135,19 @@ describe('folding edits into a draft', () => {
     set = edits({ type: 'add-authority', authority: newAuthority }, { type: 'add-period', authorityId: String(newAuthority.id), period: { id: newSkolemId('http://localhost:8787'), label: 'P' } });
     expect(removeEdit(set, 0).edits).toEqual([]);
     expect(removeEdit(set, 1).edits).toHaveLength(1);
+  });
+});
+
+describe('turning a proposal back into a draft', () => {
+  it('gives edits whose patch does what the proposal did', () => {
+    for (const name of ['test-patch-replace-values-1.json', 'test-patch-adds-items.json', 'test-patch-remove-period.json', 'test-patch-remove-authority.json', 'test-patch-replaces-periods.json']) {
+      const proposed = applyToFragment(dataset, readPatch(name));
+      const set = editsFromFragments(dataset, proposed);
+      expect(set.edits.length, name).toBeGreaterThan(0);
+      expect(applyToFragment(dataset, buildPatch(set)), name).toEqual(proposed);
+    }
+    expect(buildPatch(editsFromFragments(dataset, applyToFragment(dataset, readPatch('test-patch-replace-values-1.json'))))).toEqual(
+      readPatch('test-patch-replace-values-1.json').slice().reverse(),
+    );
   });
 });
