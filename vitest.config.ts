@@ -41,6 +41,18 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        // The web client in headless Chromium against the whole local system (test/browser/support/).
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // Each file starts workerd and Chromium: one file at a time on a small machine.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -72,6 +72,8 @@ const FAMILIES: [string, Set<string>, boolean, Generation[]?][] = [
     false,
   ],
   ['identifier-map', new Set(['/identifier-map/', '/identifier-map.json']), false],
+  // The web client's search index (workers/data/routes/search-index.ts).
+  ['search-index', new Set(['/search-index.json']), true],
 ];
 
 const ENTITY_PATH = /^\/([^/.]{5}|[^/.]{9})(?:\.(?:json|jsonld|ttl|csv|nt|json\.html|jsonld\.html|ttl\.html))?$/;

@@ -17,6 +17,7 @@ import { registerIdentityRoutes } from './routes/identity';
 import { registerProvenanceRoutes } from './routes/provenance';
 import { registerRecordRoutes } from './routes/records';
 import { registerPatchRoutes } from './routes/patches';
+import { registerSearchIndexRoutes } from './routes/search-index';
 
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
@@ -61,6 +62,7 @@ registerPatchRoutes(dataApp);
 registerProvenanceRoutes(dataApp);
 registerIdentityRoutes(dataApp);
 registerCollectionRoutes(dataApp);
+registerSearchIndexRoutes(dataApp);
 registerEntityRoutes(dataApp);
 
 dataApp.notFound((c) => notFound(c.req.raw));

@@ -1,0 +1,99 @@
+import { arkOf, shortId } from '../api/client';
+import { loadAuthority } from '../api/entities';
+import { useResource } from '../api/resource';
+import type { Period } from '../api/types';
+import { Citation, citationText } from '../components/Citation';
+import { CopyButton } from '../components/CopyButton';
+import { Downloads } from '../components/Downloads';
+import { Page } from '../components/Page';
+import { Loaded } from '../components/Status';
+import { hrefFor, navigate } from '../router';
+import { formatRange } from '../search/years';
+import { Timeline } from '../timeline/Timeline';
+import { periodExtents } from './periodData';
+
+export function authorityTitle(a: { id: string; source?: { title?: string; partOf?: { title?: string } } }): string {
+  return a.source?.title ?? a.source?.partOf?.title ?? shortId(a.id);
+}
+
+function PeriodTable({ authorityId, periods, extents }: { authorityId: string; periods: Period[]; extents: Float64Array }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">Periods defined by this authority</caption>
+        <thead>
+          <tr>
+            <th scope="col">Label</th>
+            <th scope="col">Start</th>
+            <th scope="col">Stop</th>
+            <th scope="col">Spatial coverage</th>
+          </tr>
+        </thead>
+        <tbody>
+          {periods.map((p, i) => (
+            <tr key={p.id}>
+              <th scope="row">
+                <a href={hrefFor({ page: 'period-view', authorityID: shortId(authorityId), periodID: shortId(p.id) })}>{p.label || shortId(p.id)}</a>
+              </th>
+              <td>{formatRange(extents[4 * i], extents[4 * i + 1])}</td>
+              <td>{formatRange(extents[4 * i + 2], extents[4 * i + 3])}</td>
+              <td>{(p.spatialCoverage ?? []).map((s) => s.label).filter(Boolean).join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function AuthorityView({ authorityID }: { authorityID: string }) {
+  const state = useResource(() => loadAuthority(authorityID), [authorityID]);
+  return (
+    <Loaded state={state} what="this authority">
+      {(authority) => {
+        const periods = Object.values(authority.periods ?? {});
+        const extents = periodExtents(periods);
+        const title = authorityTitle(authority);
+        const ark = arkOf(authority.id);
+        return (
+          <Page title={title}>
+            <p class="kind">Authority · {periods.length} periods</p>
+            <section aria-labelledby="source">
+              <h2 id="source">Source</h2>
+              <Citation source={authority.source} />
+              {authority.editorialNote ? (
+                <>
+                  <h3>Editorial note</h3>
+                  <p>{authority.editorialNote}</p>
+                </>
+              ) : null}
+            </section>
+            <section aria-labelledby="permalink">
+              <h2 id="permalink">Permalink</h2>
+              <p>
+                <a href={ark}>{ark}</a> <CopyButton text={ark} label="Copy permalink" />
+              </p>
+              <p class="cite">
+                Cite: {citationText(authority.source)} PeriodO, {ark}.
+              </p>
+            </section>
+            <section aria-labelledby="timeline">
+              <h2 id="timeline">Timeline</h2>
+              <Timeline
+                extents={extents}
+                title={`Timeline of the periods of ${title}`}
+                labelOf={(i) => periods[i]?.label}
+                onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[i].id) }))}
+              />
+            </section>
+            <section aria-labelledby="periods">
+              <h2 id="periods">Periods</h2>
+              <PeriodTable authorityId={authority.id} periods={periods} extents={extents} />
+            </section>
+            <Downloads id={authority.id} name={title} />
+          </Page>
+        );
+      }}
+    </Loaded>
+  );
+}

@@ -1,0 +1,260 @@
+/**
+ * Search over a SearchIndex (workers/domain/search-index.ts): text as you type over every
+ * label, place, spatial description and source, filters by authority, language, place and
+ * year range, facet counts that follow the query, and four sort orders. Pure and
+ * synchronous; the client runs it in a Web Worker (search/worker.ts), tests run it in Node.
+ */
+import type { SearchIndex } from '../../../domain/search-index';
+
+export type SortKey = 'label' | 'start' | 'stop' | 'authority';
+
+export interface SearchQuery {
+  text?: string;
+  /** Authority ids; a period matches any of them. */
+  authorities?: string[];
+  /** Language tags; a period matches when it has a label in any of them. */
+  languages?: string[];
+  /** Place keys (see placeKey); a period matches when it covers any of them. */
+  places?: string[];
+  /** Astronomical years; a period matches when its extent overlaps [from, to]. */
+  from?: number | null;
+  to?: number | null;
+  sort?: SortKey;
+  descending?: boolean;
+}
+
+export interface Facet {
+  key: string;
+  label: string;
+  count: number;
+}
+
+export interface SearchResult {
+  count: number;
+  /** Period positions in the index, in the requested order. */
+  order: Int32Array;
+  facets: { authority: Facet[]; language: Facet[]; place: Facet[] };
+}
+
+export interface PeriodRow {
+  position: number;
+  id: string;
+  label: string;
+  authorityId: string;
+  authorityTitle: string;
+  startEarliest: number | null;
+  startLatest: number | null;
+  stopEarliest: number | null;
+  stopLatest: number | null;
+  places: string[];
+}
+
+/** Lower case, without diacritics: what both the text and the haystacks are compared as. */
+export function normalize(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+function tokens(text: string): string[] {
+  return normalize(text).split(/\s+/).filter(Boolean);
+}
+
+export class SearchEngine {
+  readonly index: SearchIndex;
+  readonly size: number;
+  private readonly haystacks: string[];
+  private readonly languagesOf: string[][];
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly orders: Record<SortKey, Int32Array>;
+  private readonly placeKeys: string[];
+  private readonly authorityIndex = new Map<string, number>();
+  private lastText: string | null = null;
+  private lastMatches: Int32Array | null = null;
+
+  constructor(index: SearchIndex) {
+    this.index = index;
+    const p = index.periods;
+    const a = index.authorities;
+    this.size = p.id.length;
+    a.id.forEach((id, i) => this.authorityIndex.set(id, i));
+    this.placeKeys = index.places.id.map((id, i) => id || `label:${index.places.label[i]}`);
+    this.haystacks = new Array(this.size);
+    this.languagesOf = new Array(this.size);
+    this.lo = new Float64Array(this.size);
+    this.hi = new Float64Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const parts = [p.label[i]];
+      const langs = new Set<string>(p.language[i] ? [p.language[i]] : []);
+      const localized = p.localized[i];
+      if (localized) {
+        for (const [tag, labels] of Object.entries(localized)) {
+          langs.add(tag);
+          parts.push(...labels);
+        }
+      }
+      for (const place of p.places[i]) parts.push(index.places.label[place]);
+      parts.push(p.spatialDescription[i], a.title[p.authority[i]], a.creators[p.authority[i]]);
+      this.haystacks[i] = normalize(parts.filter(Boolean).join('\n'));
+      this.languagesOf[i] = [...langs];
+      const starts = [p.startEarliest[i], p.startLatest[i]].filter((y): y is number => y !== null);
+      const stops = [p.stopEarliest[i], p.stopLatest[i]].filter((y): y is number => y !== null);
+      this.lo[i] = starts.length ? Math.min(...starts) : stops.length ? Math.min(...stops) : NaN;
+      this.hi[i] = stops.length ? Math.max(...stops) : starts.length ? Math.max(...starts) : NaN;
+    }
+    const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+    const all = () => Int32Array.from({ length: this.size }, (_, i) => i);
+    const byLabel = all().sort((x, y) => collator.compare(p.label[x], p.label[y]) || x - y);
+    const rank = new Int32Array(this.size);
+    byLabel.forEach((pos, r) => (rank[pos] = r));
+    const years = (values: Float64Array) => (x: number, y: number) => {
+      const vx = values[x];
+      const vy = values[y];
+      if (Number.isNaN(vx) !== Number.isNaN(vy)) return Number.isNaN(vx) ? 1 : -1;
+      return (Number.isNaN(vx) ? 0 : vx - vy) || rank[x] - rank[y];
+    };
+    const titles = a.title.map((t, i) => t || a.id[i]);
+    this.orders = {
+      label: byLabel,
+      start: all().sort(years(this.lo)),
+      stop: all().sort(years(this.hi)),
+      authority: all().sort((x, y) => collator.compare(titles[p.authority[x]], titles[p.authority[y]]) || p.authority[x] - p.authority[y] || rank[x] - rank[y]),
+    };
+  }
+
+  /** The key a place filter names: the place's id, or `label:<label>` for places without one. */
+  placeKey(place: number): string {
+    return this.placeKeys[place];
+  }
+
+  /** Positions whose text matches every token, narrowing the previous answer when the text only grew. */
+  private textMatches(text: string): Int32Array | null {
+    const norm = normalize(text).trim();
+    if (!norm) return null;
+    const words = tokens(norm);
+    const candidates = this.lastText !== null && this.lastMatches && norm.startsWith(this.lastText) ? this.lastMatches : null;
+    const out: number[] = [];
+    const test = (i: number) => {
+      const h = this.haystacks[i];
+      for (const w of words) if (!h.includes(w)) return;
+      out.push(i);
+    };
+    if (candidates) for (const i of candidates) test(i);
+    else for (let i = 0; i < this.size; i++) test(i);
+    this.lastText = norm;
+    this.lastMatches = Int32Array.from(out);
+    return this.lastMatches;
+  }
+
+  search(query: SearchQuery): SearchResult {
+    const p = this.index.periods;
+    const n = this.size;
+    // Which positions pass the text; then one bit per filter that a position fails.
+    const text = this.textMatches(query.text ?? '');
+    const inText = new Uint8Array(n);
+    if (text) for (const i of text) inText[i] = 1;
+    else inText.fill(1);
+
+    const AUTH = 1;
+    const LANG = 2;
+    const PLACE = 4;
+    const YEAR = 8;
+    const fails = new Uint8Array(n);
+    const authorities = new Set((query.authorities ?? []).map((id) => this.authorityIndex.get(id) ?? -1));
+    const languages = new Set(query.languages ?? []);
+    const places = new Set(query.places ?? []);
+    const from = query.from ?? null;
+    const to = query.to ?? null;
+    const years = from !== null || to !== null;
+    for (let i = 0; i < n; i++) {
+      if (!inText[i]) continue;
+      let f = 0;
+      if (authorities.size && !authorities.has(p.authority[i])) f |= AUTH;
+      if (languages.size && !this.languagesOf[i].some((l) => languages.has(l))) f |= LANG;
+      if (places.size && !p.places[i].some((pl) => places.has(this.placeKeys[pl]))) f |= PLACE;
+      if (years) {
+        const lo = this.lo[i];
+        const hi = this.hi[i];
+        if (Number.isNaN(lo) || (to !== null && lo > to) || (from !== null && hi < from)) f |= YEAR;
+      }
+      fails[i] = f;
+    }
+
+    // Facet counts: each dimension counts what passes the text and every other filter.
+    const authorityCounts = new Map<number, number>();
+    const languageCounts = new Map<string, number>();
+    const placeCounts = new Map<number, number>();
+    const bump = <K,>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (!inText[i]) continue;
+      const f = fails[i];
+      if (f === 0) count++;
+      if ((f & ~AUTH) === 0) bump(authorityCounts, p.authority[i]);
+      if ((f & ~LANG) === 0) for (const l of this.languagesOf[i]) bump(languageCounts, l);
+      if ((f & ~PLACE) === 0) for (const pl of p.places[i]) bump(placeCounts, pl);
+    }
+
+    const order = new Int32Array(count);
+    const sorted = this.orders[query.sort ?? 'label'];
+    let k = 0;
+    if (query.descending) {
+      for (let j = n - 1; j >= 0; j--) if (inText[sorted[j]] && fails[sorted[j]] === 0) order[k++] = sorted[j];
+    } else {
+      for (let j = 0; j < n; j++) if (inText[sorted[j]] && fails[sorted[j]] === 0) order[k++] = sorted[j];
+    }
+
+    const a = this.index.authorities;
+    const byCount = (x: Facet, y: Facet) => y.count - x.count || x.label.localeCompare(y.label);
+    return {
+      count,
+      order,
+      facets: {
+        authority: [...authorityCounts].map(([i, c]) => ({ key: a.id[i], label: a.title[i] || a.id[i], count: c })).sort(byCount),
+        language: [...languageCounts].map(([l, c]) => ({ key: l, label: l, count: c })).sort(byCount),
+        place: [...placeCounts].map(([pl, c]) => ({ key: this.placeKeys[pl], label: this.index.places.label[pl], count: c })).sort(byCount),
+      },
+    };
+  }
+
+  row(position: number): PeriodRow {
+    const p = this.index.periods;
+    const a = this.index.authorities;
+    return {
+      position,
+      id: p.id[position],
+      label: p.label[position],
+      authorityId: a.id[p.authority[position]],
+      authorityTitle: a.title[p.authority[position]],
+      startEarliest: p.startEarliest[position],
+      startLatest: p.startLatest[position],
+      stopEarliest: p.stopEarliest[position],
+      stopLatest: p.stopLatest[position],
+      places: p.places[position].map((pl) => this.index.places.label[pl]),
+    };
+  }
+
+  /**
+   * Start earliest, start latest, stop earliest, stop latest of each position in `order`
+   * (four numbers each, NaN when unknown; a missing bound takes its partner's value): the timeline's input.
+   */
+  extents(order: Int32Array): Float64Array {
+    const p = this.index.periods;
+    const out = new Float64Array(order.length * 4);
+    const num = (v: number | null, fallback: number) => (v === null ? fallback : v);
+    order.forEach((pos, i) => {
+      const se = num(p.startEarliest[pos], this.lo[pos]);
+      const sl = num(p.startLatest[pos], se);
+      const ee = num(p.stopEarliest[pos], this.hi[pos]);
+      const el = num(p.stopLatest[pos], ee);
+      out.set([se, sl, ee, el], i * 4);
+    });
+    return out;
+  }
+
+  authoritySummaries(): { id: string; title: string; creators: string; year: number | null; periods: number }[] {
+    const a = this.index.authorities;
+    const counts = new Int32Array(a.id.length);
+    for (const i of this.index.periods.authority) counts[i]++;
+    return a.id.map((id, i) => ({ id, title: a.title[i], creators: a.creators[i], year: a.year[i], periods: counts[i] }));
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The search Web Worker: fetches the version's search index once, keeps it (and nothing
+ * else) in memory, and answers queries. The page only ever holds the rows it shows.
+ */
+/// <reference lib="webworker" />
+import type { SearchIndex } from '../../../domain/search-index';
+import { SearchEngine } from './engine';
+import type { FromWorker, ToWorker } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let engine: SearchEngine | null = null;
+/** The order of the last query's result, for later row windows. */
+let lastOrder: Int32Array = new Int32Array(0);
+let lastQueryId = -1;
+const pending: ToWorker[] = [];
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+async function load(url: string): Promise<void> {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) {
+      post({ type: 'failed', message: `The data API answered ${response.status} for the search index.`, transient: response.status >= 500 });
+      return;
+    }
+    const index = (await response.json()) as SearchIndex;
+    engine = new SearchEngine(index);
+    post({ type: 'ready', summary: { version: index.version, created: index.created, authorities: index.authorities.id.length, periods: engine.size } });
+    for (const message of pending.splice(0)) handle(message);
+  } catch (error) {
+    post({ type: 'failed', message: `The search index could not be loaded (${(error as Error).message}).`, transient: true });
+  }
+}
+
+function handle(message: ToWorker): void {
+  if (message.type === 'load') {
+    void load(message.url);
+    return;
+  }
+  if (!engine) {
+    pending.push(message);
+    return;
+  }
+  if (message.type === 'query') {
+    const started = performance.now();
+    const result = engine.search(message.query);
+    lastOrder = result.order;
+    lastQueryId = message.id;
+    const rows = Array.from(result.order.subarray(0, message.rows), (pos) => engine!.row(pos));
+    const extents = message.extents ? engine.extents(result.order) : null;
+    post(
+      { type: 'result', id: message.id, count: result.count, facets: result.facets, rows, extents, ms: performance.now() - started },
+      extents ? [extents.buffer] : [],
+    );
+  } else if (message.type === 'rows') {
+    // Rows of a superseded query are not worth computing: the page drops them anyway.
+    const rows = message.queryId === lastQueryId ? Array.from(lastOrder.subarray(message.from, message.to), (pos) => engine!.row(pos)) : [];
+    post({ type: 'rows', id: message.id, from: message.from, rows });
+  } else if (message.type === 'authorities') {
+    post({ type: 'authorities', id: message.id, authorities: engine.authoritySummaries() });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => handle(event.data);
