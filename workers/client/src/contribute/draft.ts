@@ -54,3 +54,6 @@ export async function replaceDraft(changeSet: ChangeSet, revisingUrl: string | n
 export async function clearDraft(): Promise<void> {
   await replaceDraft(emptyChangeSet(), null);
 }
+
+/** What the last edit did, shown once on the next page. */
+export const draftNotice = signal<string | null>(null);

@@ -7,7 +7,7 @@
  * whole dataset.
  */
 import { applyPatch, deepClone, unescapePathComponent, type Operation } from 'fast-json-patch';
-import type { Entity, Json } from './change-set';
+import type { Edit, Entity, Json } from './change-set';
 
 export interface DatasetFragment {
   authorities: { [id: string]: Entity };
@@ -198,4 +198,24 @@ export function conflicts(base: DatasetFragment, current: DatasetFragment, ops: 
     if (fields.length > 0) out.push({ kind: change.kind, id: change.id, authorityId: change.authorityId, fields });
   }
   return out;
+}
+
+/** What one draft edit changes, in the same shape as a reviewed patch's changes. */
+export function editChange(edit: Edit): EntityChange {
+  const label = (e: Entity | undefined, kind: 'authority' | 'period') =>
+    kind === 'authority' ? authorityLabel(e) : typeof e?.label === 'string' && e.label ? e.label : String(e?.id ?? '');
+  switch (edit.type) {
+    case 'add-authority':
+      return { kind: 'authority', id: String(edit.authority.id), authorityId: String(edit.authority.id), label: label(edit.authority, 'authority'), status: 'added', fields: fieldChanges(undefined, withoutPeriods(edit.authority)) };
+    case 'update-authority':
+      return { kind: 'authority', id: edit.id, authorityId: edit.id, label: label(edit.after, 'authority'), status: 'changed', fields: fieldChanges(withoutPeriods(edit.before), withoutPeriods(edit.after)) };
+    case 'remove-authority':
+      return { kind: 'authority', id: edit.id, authorityId: edit.id, label: label(edit.before, 'authority'), status: 'removed', fields: [] };
+    case 'add-period':
+      return { kind: 'period', id: String(edit.period.id), authorityId: edit.authorityId, label: label(edit.period, 'period'), status: 'added', fields: fieldChanges(undefined, edit.period) };
+    case 'update-period':
+      return { kind: 'period', id: edit.id, authorityId: edit.authorityId, label: label(edit.after, 'period'), status: 'changed', fields: fieldChanges(edit.before, edit.after) };
+    case 'remove-period':
+      return { kind: 'period', id: edit.id, authorityId: edit.authorityId, label: label(edit.before, 'period'), status: 'removed', fields: [] };
+  }
 }
