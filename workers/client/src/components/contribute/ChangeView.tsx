@@ -51,8 +51,8 @@ export function showValue(value: Json | undefined): string {
 
 const STATUS_WORD: Record<FieldChange['status'], string> = { added: 'Added', removed: 'Removed', changed: 'Changed' };
 
-function EntityChangeView({ change, conflict, headingLevel }: { change: EntityChange; conflict?: Conflict; headingLevel: 3 | 4 }) {
-  const H = headingLevel === 3 ? 'h3' : 'h4';
+function EntityChangeView({ change, conflict, headingLevel }: { change: EntityChange; conflict?: Conflict; headingLevel: 2 | 3 | 4 }) {
+  const H = (['h2', 'h3', 'h4'] as const)[headingLevel - 2];
   const conflicting = new Map((conflict?.fields ?? []).map((f) => [f.field, f]));
   return (
     <section class={`entity-change ${change.status}`} aria-label={`${change.kind} ${change.label}`}>
@@ -105,7 +105,7 @@ function EntityChangeView({ change, conflict, headingLevel }: { change: EntityCh
 }
 
 /** A before/after view of each changed authority and period, field by field. */
-export function ChangeView({ changes, conflicts = [], headingLevel = 3 }: { changes: EntityChange[]; conflicts?: Conflict[]; headingLevel?: 3 | 4 }) {
+export function ChangeView({ changes, conflicts = [], headingLevel = 3 }: { changes: EntityChange[]; conflicts?: Conflict[]; headingLevel?: 2 | 3 | 4 }) {
   if (!changes.length) return <p>No authority or period is changed.</p>;
   return (
     <div class="changes">

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { BareNumberEra } from '../../editing/date-label';
 import { yearsFromLabel, type TerminusState } from '../../editing/period-form';
 import type { Problem } from '../../editing/validation';
@@ -18,8 +19,10 @@ export function TerminusFields({
   problems: Problem[];
 }) {
   const name = which === 'start' ? 'Start' : 'Stop';
+  const [typed, setTyped] = useState(false);
   const parsed = value.label.trim() ? yearsFromLabel(value.label, { bareNumbers: era }) : null;
   const onLabel = (label: string) => {
+    setTyped(true);
     const years = yearsFromLabel(label, { bareNumbers: era });
     onChange(years ? { ...value, label, ...years } : { ...value, label });
   };
@@ -34,7 +37,7 @@ export function TerminusFields({
       </label>
       <FieldError problems={problems} field={`${which}.label`} />
       <p class="hint" id={hint} aria-live="polite">
-        {value.label.trim() ? (parsed ? 'Years filled in from the label; you can change them.' : 'No years could be read from this label: enter them below.') : ''}
+        {typed && value.label.trim() ? (parsed ? 'Years filled in from the label; you can change them.' : 'No years could be read from this label: enter them below.') : ''}
       </p>
       <div class="segmented" role="radiogroup" aria-label={`${name} years`}>
         <label class="field inline">

@@ -97,7 +97,7 @@ export function Draft() {
               const link = editLink(edit);
               return (
                 <li key={i}>
-                  <ChangeView changes={[editChange(edit)]} headingLevel={3} />
+                  <ChangeView changes={[editChange(edit)]} headingLevel={2} />
                   <p class="actions">
                     {link ? <a href={link}>Edit again</a> : null}
                     <button type="button" onClick={() => void dropEdit(i)}>
@@ -110,7 +110,7 @@ export function Draft() {
           </ol>
           <details>
             <summary>Show the JSON Patch ({patch.length} operations)</summary>
-            <pre class="patch">{JSON.stringify(patch, null, 2)}</pre>
+            <pre class="patch" tabIndex={0} aria-label="JSON Patch">{JSON.stringify(patch, null, 2)}</pre>
           </details>
           <section aria-labelledby="submit">
             <h2 id="submit">{revisingUrl ? 'Save the revision' : 'Submit for review'}</h2>

@@ -284,7 +284,7 @@ export function ReviewPatch({ patchURL }: { patchURL: string }) {
               {r.changes ? <ChangeView changes={r.changes} conflicts={r.conflicts} /> : null}
               <details>
                 <summary>Show the JSON Patch ({r.patch.length} operations)</summary>
-                <pre class="patch">{JSON.stringify(r.patch, null, 2)}</pre>
+                <pre class="patch" tabIndex={0} aria-label="JSON Patch">{JSON.stringify(r.patch, null, 2)}</pre>
               </details>
             </section>
             {r.proposal.open && r.movedOn ? (
