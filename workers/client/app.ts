@@ -29,6 +29,24 @@ function withCacheControl(response: Response, value: string): Response {
 }
 
 /**
+ * The app's page with the data API's URL in `<meta name="periodo-data-url">`, so the
+ * client needs no /config.json round trip before its first data request.
+ */
+function appPage(page: Response, dataUrl: string): Response {
+  const out = withCacheControl(page, REVALIDATE);
+  if (page.status !== 200 || !(page.headers.get('Content-Type') ?? '').startsWith('text/html')) return out;
+  // The page now varies with the environment (and locally the port): the asset's ETag no longer names it.
+  out.headers.delete('ETag');
+  return new HTMLRewriter()
+    .on('head', {
+      element(head) {
+        head.prepend(`<meta name="periodo-data-url" content="${dataUrl.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)}">`, { html: true });
+      },
+    })
+    .transform(out);
+}
+
+/**
  * The web client: files from Workers Static Assets (built by Vite from workers/client/),
  * `/config.json` with the data API's URL, and the single-page-app fallback (a path that
  * is not a file gets index.html, where the client's router takes over).
@@ -40,14 +58,16 @@ export const clientApp = {
     }
     const url = new URL(request.url);
     if (url.pathname === '/config.json') return json({ dataUrl: dataUrlFor(request, env), environment: env.ENVIRONMENT });
-    const asset = await env.ASSETS.fetch(request);
+    const hashed = url.pathname.startsWith('/assets/');
+    // The page itself is always fetched whole (it is rewritten); hashed files may answer 304.
+    const asset = await env.ASSETS.fetch(hashed ? request : new Request(request.url, { method: request.method }));
     if (asset.status === 200 || asset.status === 304) {
-      return withCacheControl(asset, url.pathname.startsWith('/assets/') ? IMMUTABLE : REVALIDATE);
+      return hashed ? withCacheControl(asset, IMMUTABLE) : appPage(asset, dataUrlFor(request, env));
     }
     if (asset.status !== 404) return asset;
     // A missing hashed file is a real 404 (an old page asking for a replaced chunk), not the app.
     if (url.pathname.startsWith('/assets/')) return asset;
-    const index = await env.ASSETS.fetch(new Request(new URL('/', request.url), { method: request.method, headers: request.headers }));
-    return withCacheControl(index, REVALIDATE);
+    const index = await env.ASSETS.fetch(new Request(new URL('/', request.url), { method: request.method }));
+    return appPage(index, dataUrlFor(request, env));
   },
 };

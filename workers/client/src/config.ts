@@ -1,7 +1,7 @@
 /**
  * Which data API this client reads: `?backendID=web-<url>` (as the reference client's
- * links carry it), else the `dataUrl` of the client app's `/config.json` (the Worker's
- * DATA_URL for this environment).
+ * links carry it), else the URL the client app wrote into the page, else the `dataUrl`
+ * of the client app's `/config.json` (both the Worker's DATA_URL for this environment).
  */
 export function backendFromQuery(search: string): string | null {
   const id = new URLSearchParams(search).get('backendID');
@@ -21,6 +21,9 @@ export function dataUrl(): Promise<string> {
   resolved ??= (async () => {
     const fromQuery = backendFromQuery(location.search);
     if (fromQuery) return fromQuery;
+    // The client app writes its environment's data URL into the page; /config.json says the same.
+    const fromPage = document.querySelector<HTMLMetaElement>('meta[name="periodo-data-url"]')?.content;
+    if (fromPage) return fromPage;
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await fetch('/config.json', { cache: 'no-cache' });

@@ -18,12 +18,13 @@ function links(source: Source): { href: string; label: string }[] {
 }
 
 /** A plain-text citation of a source (for "cite this"). */
-export function citationText(source: Source | undefined): string {
+export function citationText(source: Source | undefined, locator = source?.locator): string {
   if (!source) return '';
   const work = source.title ? source : (source.partOf ?? source);
   const year = source.yearPublished ?? source.partOf?.yearPublished;
   const creators = names(work.creators) || names(source.creators);
-  return [creators, year ? `(${year})` : '', work.title ? `${work.title}.` : '', source.locator ? `${source.locator}.` : ''].filter(Boolean).join(' ');
+  const end = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+  return [creators ? end(creators) : '', year ? `(${year})` : '', work.title ? end(work.title) : '', locator ? end(locator) : ''].filter(Boolean).join(' ');
 }
 
 /** A source as a definition list: title, creators, contributors, year, links, locator. */

@@ -10,7 +10,7 @@ import { ensureIndex, indexState, query, rows, type QueryResult } from '../searc
 import type { Facet, PeriodRow } from '../search/engine';
 import { queryFromParams, SORTS, toggled, viewFromParams, type ResultView } from '../search/url-query';
 import { formatRange } from '../search/years';
-import { Timeline } from '../timeline/Timeline';
+import { MAX_BARS, Timeline } from '../timeline/Timeline';
 import { languageName } from '../pages/periodData';
 import { IndexStatus } from './IndexStatus';
 import { VirtualList } from './VirtualList';
@@ -39,7 +39,9 @@ function FacetGroup({ name, param, sep, facets, selected, label }: { name: strin
           <li key={f.key}>
             <label>
               <input type="checkbox" checked={selected.includes(f.key)} onChange={() => update({ [param]: toggled(params.value.get(param), f.key, sep) })} />
-              {label(f)} <span class="count">({f.count})</span>
+              <span>
+                {label(f)} <span class="count">({f.count})</span>
+              </span>
             </label>
           </li>
         ))}
@@ -94,10 +96,13 @@ export function SearchPanel() {
   const view = viewFromParams(p);
   const ready = indexState.value.status === 'ready';
   const [result, setResult] = useState<QueryResult | null>(null);
+  const [resultText, setResultText] = useState('');
   const [cache, setCache] = useState<Map<number, PeriodRow>>(new Map());
   const latest = useRef(0);
   const asked = useRef(new Set<number>());
   const key = JSON.stringify(q);
+  // Filters start open beside the results on wide screens, folded above them on phones.
+  const [wide, setWide] = useState(() => window.matchMedia('(min-width: 721px)').matches);
 
   useEffect(() => ensureIndex(), []);
   useEffect(() => {
@@ -108,6 +113,7 @@ export function SearchPanel() {
       asked.current = new Set([0]);
       setCache(new Map(r.rows.map((row, i) => [i, row])));
       setResult(r);
+      setResultText(q.text ?? '');
     });
   }, [key, ready, view]);
 
@@ -151,12 +157,14 @@ export function SearchPanel() {
         </label>
       </form>
       <IndexStatus />
-      <p class="result-count" role="status" aria-live="polite" aria-atomic="true">
+      {/* data-results-for: the query text the shown results answer (benchmarks and tests wait on it). */}
+      <p class="result-count" role="status" aria-live="polite" aria-atomic="true" data-results-for={result ? resultText : undefined}>
         {result ? `${count.toLocaleString('en')} ${count === 1 ? 'period' : 'periods'} found` : ''}
       </p>
       {result ? (
         <div class="search-body">
-          <aside class="filters" aria-label="Filters">
+          <details class="filters" open={wide} onToggle={(e) => setWide((e.currentTarget as HTMLDetailsElement).open)}>
+            <summary>Filters{filtered ? ' (active)' : ''}</summary>
             <YearFilter />
             <FacetGroup name="Authority" param="authority" sep="," facets={result.facets.authority} selected={q.authorities ?? []} label={(f) => f.label} />
             <FacetGroup name="Language" param="lang" sep="," facets={result.facets.language} selected={q.languages ?? []} label={(f) => languageName(f.key)} />
@@ -166,7 +174,7 @@ export function SearchPanel() {
                 Clear filters
               </button>
             ) : null}
-          </aside>
+          </details>
           <div class="results">
             <div class="result-tools">
               <div role="group" aria-label="Show results as" class="segmented">
@@ -221,7 +229,7 @@ export function SearchPanel() {
               >
                 <p>
                   The list view gives the same periods as text; hover or select a bar for its label
-                  {count > 300 ? '. With this many periods the timeline shows how many are in force at each date; narrow the search to see single periods' : ''}.
+                  {count > MAX_BARS ? '. With this many periods the timeline shows how many are in force at each date; narrow the search to see single periods' : ''}.
                 </p>
               </Timeline>
             ) : null}

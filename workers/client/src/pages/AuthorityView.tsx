@@ -75,8 +75,9 @@ export function AuthorityView({ authorityID }: { authorityID: string }) {
               <p>
                 <a href={ark}>{ark}</a> <CopyButton text={ark} label="Copy permalink" />
               </p>
+              <h3>Cite this authority</h3>
               <p class="cite">
-                Cite: {citationText(authority.source)} PeriodO, {ark}.
+                {citationText(authority.source) || `${title}.`} PeriodO, {ark}.
               </p>
             </section>
             <section aria-labelledby="timeline">

@@ -11,9 +11,9 @@ import { Page } from '../components/Page';
 import { Loaded } from '../components/Status';
 import { hrefFor, navigate } from '../router';
 import { formatRange } from '../search/years';
-import { Timeline } from '../timeline/Timeline';
+import { MAX_BARS, Timeline } from '../timeline/Timeline';
 import { authorityTitle } from './AuthorityView';
-import { languageName, languageOf, periodExtents } from './periodData';
+import { languageName, languageOf, neighbourhood, periodExtents, pick } from './periodData';
 
 const idOf = (x: { id?: string; '@id'?: string }) => x.id ?? x['@id'] ?? '';
 
@@ -83,8 +83,10 @@ function Related({ authority, period }: { authority: Authority; period: Period }
 
 function PeriodPage({ authority, period }: { authority: Authority; period: Period }) {
   const periods = Object.values(authority.periods);
-  const extents = periodExtents(periods);
-  const at = periods.indexOf(period);
+  const all = periodExtents(periods);
+  // The period among the authority's periods around it in time (drawn as bars, however large the authority).
+  const shown = neighbourhood(all, periods.indexOf(period), MAX_BARS);
+  const extents = pick(all, shown);
   const ark = arkOf(period.id);
   const label = period.label || shortId(period.id);
   const localized = Object.entries(period.localizedLabels ?? {});
@@ -103,7 +105,7 @@ function PeriodPage({ authority, period }: { authority: Authority; period: Perio
         </p>
         <h3>Cite this period</h3>
         <p class="cite">
-          “{label}”, in {citationText(period.source ?? authority.source) || title}. PeriodO, {ark}.
+          “{label}”. In {citationText(authority.source, period.source?.locator ?? authority.source?.locator) || `${title}.`} PeriodO, {ark}.
         </p>
       </section>
       <section aria-labelledby="definition">
@@ -172,10 +174,10 @@ function PeriodPage({ authority, period }: { authority: Authority; period: Perio
         <h2 id="timeline">Timeline</h2>
         <Timeline
           extents={extents}
-          title={`Timeline of “${label}” among the periods of ${title}`}
-          labelOf={(i) => periods[i]?.label}
-          highlight={at}
-          onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[i].id) }))}
+          title={`Timeline of “${label}” and the periods of ${title} around it`}
+          labelOf={(i) => periods[shown[i]]?.label}
+          highlight={0}
+          onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[shown[i]].id) }))}
         />
       </section>
       <Downloads id={period.id} name={label} />

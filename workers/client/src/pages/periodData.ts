@@ -32,3 +32,31 @@ export function languageName(tag: string): string {
     return tag;
   }
 }
+
+/**
+ * The periods to draw beside `at` on its page: those overlapping its extent widened by its
+ * own length on each side, nearest first, at most `max` — always bars, never aggregated.
+ */
+export function neighbourhood(extents: Float64Array, at: number, max: number): number[] {
+  const count = extents.length / 4;
+  const lo = Math.min(extents[4 * at], extents[4 * at + 1]);
+  const hi = Math.max(extents[4 * at + 2], extents[4 * at + 3]);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [at];
+  const span = Math.max(1, hi - lo);
+  const near: [number, number][] = [];
+  for (let i = 0; i < count; i++) {
+    const s = extents[4 * i];
+    const e = extents[4 * i + 3];
+    if (i === at || !Number.isFinite(s) || !Number.isFinite(e) || s > hi + span || e < lo - span) continue;
+    near.push([i, Math.abs(s - lo) + Math.abs(e - hi)]);
+  }
+  near.sort((x, y) => x[1] - y[1]);
+  return [at, ...near.slice(0, max - 1).map(([i]) => i)];
+}
+
+/** The extents of the chosen items, in their order. */
+export function pick(extents: Float64Array, items: number[]): Float64Array {
+  const out = new Float64Array(items.length * 4);
+  items.forEach((item, i) => out.set(extents.subarray(4 * item, 4 * item + 4), 4 * i));
+  return out;
+}

@@ -31,17 +31,42 @@ function start(): Worker {
       failures = 0;
       indexState.value = { status: 'ready', summary: message.summary };
     } else if (message.type === 'failed') {
-      const retryIn = message.transient ? Math.min(30, 2 ** failures++) : null;
-      indexState.value = { status: 'failed', message: message.message, retryIn };
-      if (retryIn !== null) setTimeout(reloadIndex, retryIn * 1000);
+      failed(message.message, message.transient);
     } else {
       waiting.get(message.id)?.(message);
       waiting.delete(message.id);
     }
   };
-  indexState.value = { status: 'loading' };
-  void apiUrl('search-index.json').then((url) => worker!.postMessage({ type: 'load', url } satisfies ToWorker));
+  void loadIndex();
   return worker;
+}
+
+function failed(message: string, transient: boolean): void {
+  const retryIn = transient ? Math.min(30, 2 ** failures++) : null;
+  indexState.value = { status: 'failed', message, retryIn };
+  if (retryIn !== null) setTimeout(reloadIndex, retryIn * 1000);
+}
+
+/** Fetches the index here (while the Worker's script is still loading) and hands the bytes over. */
+async function loadIndex(): Promise<void> {
+  indexState.value = { status: 'loading' };
+  let response: Response;
+  try {
+    response = await fetch(await apiUrl('search-index.json'));
+  } catch {
+    failed('The PeriodO data API could not be reached.', true);
+    return;
+  }
+  if (!response.ok) {
+    failed(`The data API answered ${response.status} for the search index.`, response.status >= 500 || response.status === 429);
+    return;
+  }
+  try {
+    const buffer = await response.arrayBuffer();
+    worker!.postMessage({ type: 'load', buffer } satisfies ToWorker, [buffer]);
+  } catch {
+    failed('The search index was cut off while loading.', true);
+  }
 }
 
 export function ensureIndex(): void {
@@ -49,8 +74,8 @@ export function ensureIndex(): void {
 }
 
 export function reloadIndex(): void {
-  indexState.value = { status: 'loading' };
-  void apiUrl('search-index.json').then((url) => send({ type: 'load', url }));
+  if (!worker) start();
+  else void loadIndex();
 }
 
 function ask<T extends FromWorker>(build: (id: number) => ToWorker): Promise<T> {

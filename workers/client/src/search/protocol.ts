@@ -17,7 +17,8 @@ export interface AuthoritySummary {
 }
 
 export type ToWorker =
-  | { type: 'load'; url: string }
+  /** The index's JSON text, fetched by the page (it starts sooner than the Worker) and transferred. */
+  | { type: 'load'; buffer: ArrayBuffer }
   | { type: 'query'; id: number; query: SearchQuery; rows: number; extents: boolean }
   | { type: 'rows'; id: number; queryId: number; from: number; to: number }
   | { type: 'authorities'; id: number };

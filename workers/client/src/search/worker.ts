@@ -1,5 +1,5 @@
 /**
- * The search Web Worker: fetches the version's search index once, keeps it (and nothing
+ * The search Web Worker: reads the search index the page fetched, keeps it (and nothing
  * else) in memory, and answers queries. The page only ever holds the rows it shows.
  */
 /// <reference lib="webworker" />
@@ -19,25 +19,20 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-async function load(url: string): Promise<void> {
+function load(buffer: ArrayBuffer): void {
   try {
-    const response = await fetch(url);
-    if (!response.ok) {
-      post({ type: 'failed', message: `The data API answered ${response.status} for the search index.`, transient: response.status >= 500 });
-      return;
-    }
-    const index = (await response.json()) as SearchIndex;
+    const index = JSON.parse(new TextDecoder().decode(buffer)) as SearchIndex;
     engine = new SearchEngine(index);
     post({ type: 'ready', summary: { version: index.version, created: index.created, authorities: index.authorities.id.length, periods: engine.size } });
     for (const message of pending.splice(0)) handle(message);
   } catch (error) {
-    post({ type: 'failed', message: `The search index could not be loaded (${(error as Error).message}).`, transient: true });
+    post({ type: 'failed', message: `The search index could not be read (${(error as Error).message}).`, transient: false });
   }
 }
 
 function handle(message: ToWorker): void {
   if (message.type === 'load') {
-    void load(message.url);
+    load(message.buffer);
     return;
   }
   if (!engine) {

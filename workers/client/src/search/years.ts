@@ -3,7 +3,12 @@
 /** `-615` → `616 BCE`, `1200` → `1200 CE`. */
 export function formatYear(year: number | null | undefined): string {
   if (year === null || year === undefined || !Number.isFinite(year)) return '?';
-  return year <= 0 ? `${1 - year} BCE` : `${year} CE`;
+  return year <= 0 ? `${grouped(1 - year)} BCE` : `${grouped(year)} CE`;
+}
+
+/** 12000 → 12,000; four-digit years stay as written (1200). */
+function grouped(n: number): string {
+  return n >= 10000 ? n.toLocaleString('en') : String(n);
 }
 
 /** A single year, or `earliest–latest` when they differ. */

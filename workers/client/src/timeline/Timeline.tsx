@@ -11,7 +11,9 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatRange } from '../search/years';
 import { domainOf, pan, tickLabel, ticks, zoom } from './scale';
 
-export const MAX_BARS = 300;
+/** Beyond this many periods, bars would be under 2 px: the timeline aggregates. */
+export const MAX_BARS = 200;
+const PLOT = 400;
 const AXIS = 28;
 
 export interface TimelineProps {
@@ -49,7 +51,7 @@ export function Timeline({ extents, title, labelOf, onOpen, highlight, children 
     const o = Int32Array.from({ length: count }, (_, i) => i);
     return aggregate ? o : o.sort((a, b) => (extents[4 * a] || 0) - (extents[4 * b] || 0));
   }, [extents, count, aggregate]);
-  const rowHeight = aggregate ? 0 : Math.max(4, Math.min(20, Math.floor(360 / Math.max(1, count))));
+  const rowHeight = aggregate ? 0 : Math.max(2, Math.min(20, Math.floor(PLOT / Math.max(1, count))));
   const height = aggregate ? 220 : Math.max(60, count * rowHeight) + AXIS;
 
   useEffect(() => {

@@ -30,7 +30,7 @@ export function ticks(lo: number, hi: number, wanted: number): number[] {
 
 export function tickLabel(year: number): string {
   // Round numbers read naturally: astronomical 0 is 1 BCE, so BCE ticks are shown as their round distance from 0.
-  return year <= 0 ? (year === 0 ? '1 BCE' : `${-year} BCE`) : formatYear(year);
+  return year <= 0 ? (year === 0 ? '1 BCE' : `${(-year).toLocaleString('en')} BCE`) : formatYear(year);
 }
 
 /** Zooms [lo, hi] by `factor` (< 1 zooms in) around `at`, never past `limit`. */

@@ -1,0 +1,260 @@
+/**
+ * The web client benchmark (`npm run bench -- --only client`): for each dataset size, a
+ * fresh local Worker loaded through load-data, then the production client build in
+ * headless Chromium, each run in a new browser context (cold cache):
+ *
+ * - home usable: navigation until the search box answers (the index is loaded and the
+ *   first result count is shown), and the bytes transferred;
+ * - a period page: navigation until its heading shows, and the bytes transferred;
+ * - keystroke → results: in the page, from an input event to the frame after the results
+ *   for that text are shown, over ≥ 50 keystrokes (median and p95);
+ * - page memory: the renderer's resident memory after garbage collection in the page and
+ *   its search Worker.
+ *
+ * The search index is built once per version on its first request (then kept in R2 and
+ * the edge cache); that first build is timed separately.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadData } from '../periodo.ts';
+import { startLocalWorker } from '../lib/local-worker.ts';
+import { datasetFile } from './datasets.ts';
+import { exportsSettled } from './settle.ts';
+
+const ADMIN = 'dev-admin-token';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DIST = fileURLToPath(new URL('../../workers/client/dist/', import.meta.url));
+
+/** The reference client at 1.8k / 10k / 50k periods, measured in Chromium against this API (issue #10). */
+const REFERENCE: Record<number, { firstRows: number; jsGz: number; dataGz: number; filter: number; periodHeading: number; memoryMb: number }> = {
+  1800: { firstRows: 1470, jsGz: 0.92e6, dataGz: 0.12e6, filter: 354, periodHeading: 870, memoryMb: 285 },
+  10000: { firstRows: 2610, jsGz: 0.92e6, dataGz: 0.65e6, filter: 365, periodHeading: 1090, memoryMb: 369 },
+  50000: { firstRows: 8040, jsGz: 0.92e6, dataGz: 3.2e6, filter: 465, periodHeading: 2400, memoryMb: 616 },
+};
+
+/** Typed one character at a time; each prefix is one measured keystroke. */
+const WORDS = ['bronze age', 'roman', 'neolithic', 'iron', 'medieval', 'egypt', 'classical', 'ming dynasty', 'paleolithic'];
+
+export interface ClientRow {
+  periods: number;
+  indexBuildMs: number;
+  indexBytes: number;
+  indexGzBytes: number;
+  homeMs: number;
+  homeBytes: number;
+  periodMs: number;
+  periodBytes: number;
+  keyMedian: number;
+  keyP95: number;
+  keystrokes: number;
+  memoryMb: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+}
+
+/** gzip size of the JS and CSS index.html loads at once (what the first page needs). */
+export function firstPageBundle(): { files: string[]; gzBytes: number } {
+  const html = readFileSync(`${DIST}index.html`, 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  return { files, gzBytes: files.reduce((sum, f) => sum + gzipSync(readFileSync(DIST + f), { level: 9 }).length, 0) };
+}
+
+/** Bytes a page (and its search Worker) receives while `action` runs: encoded bodies and headers. */
+async function transferred(page: Page, action: () => Promise<void>): Promise<number> {
+  const sizes: Promise<number>[] = [];
+  const listener = (request: import('playwright-core').Request) => {
+    sizes.push(request.sizes().then((s) => s.responseBodySize + s.responseHeadersSize, () => 0));
+  };
+  page.on('requestfinished', listener);
+  await action();
+  page.off('requestfinished', listener);
+  return (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+}
+
+async function homeUsable(browser: Browser, client: string): Promise<{ ms: number; bytes: number; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  let ms = 0;
+  const bytes = await transferred(page, async () => {
+    const start = performance.now();
+    await page.goto(client);
+    await page.waitForSelector('.result-count[data-results-for=""]', { timeout: 120_000 });
+    ms = performance.now() - start;
+  });
+  return { ms, bytes, page };
+}
+
+/** Keystroke → results latencies measured inside the page. */
+async function keystrokes(page: Page): Promise<number[]> {
+  return page.evaluate(async (words) => {
+    const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
+    const status = document.querySelector<HTMLElement>('.result-count')!;
+    const shown = (text: string) =>
+      new Promise<void>((resolve) => {
+        const done = () => requestAnimationFrame(() => resolve());
+        if (status.dataset.resultsFor === text) return done();
+        const observer = new MutationObserver(() => {
+          if (status.dataset.resultsFor === text) {
+            observer.disconnect();
+            done();
+          }
+        });
+        observer.observe(status, { attributes: true });
+      });
+    const times: number[] = [];
+    for (const word of words) {
+      for (let i = 1; i <= word.length; i++) {
+        const text = word.slice(0, i);
+        const start = performance.now();
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await shown(text);
+        times.push(performance.now() - start);
+      }
+      input.value = '';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await shown('');
+    }
+    return times;
+  }, WORDS);
+}
+
+async function pageMemoryMb(browser: Browser, page: Page): Promise<number> {
+  await page.evaluate(() => (globalThis as unknown as { gc?: () => void }).gc?.());
+  for (const worker of page.workers()) await worker.evaluate(() => (globalThis as unknown as { gc?: () => void }).gc?.());
+  const cdp = await browser.newBrowserCDPSession();
+  const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  let rss = 0;
+  for (const p of info.processInfo.filter((x) => x.type === 'renderer')) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.id}/status`, 'utf8'));
+      if (m) rss = Math.max(rss, Number(m[1]) * 1024);
+    } catch {
+      /* gone */
+    }
+  }
+  return rss / 1e6;
+}
+
+async function periodPage(browser: Browser, url: string, label: string): Promise<{ ms: number; bytes: number }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  let ms = 0;
+  const bytes = await transferred(page, async () => {
+    const start = performance.now();
+    await page.goto(url);
+    await page.waitForFunction((l) => document.querySelector('h1')?.textContent === l, label, { timeout: 60_000 });
+    ms = performance.now() - start;
+  });
+  await context.close();
+  return { ms, bytes };
+}
+
+async function benchSize(seedPath: string, size: number, runs: number): Promise<ClientRow> {
+  const { file, periods } = await datasetFile(seedPath, size);
+  const worker = await startLocalWorker();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'],
+  });
+  try {
+    const origin = worker.url.origin;
+    const quiet = console.log;
+    console.log = () => undefined;
+    try {
+      await loadData({ url: origin, adminToken: ADMIN }, file, 5000);
+    } finally {
+      console.log = quiet;
+    }
+    await exportsSettled(origin);
+    const port = worker.url.port;
+    const client = `http://client.localhost:${port}/`;
+    // The first request for this version builds the index from D1 (then R2 and the edge cache keep it).
+    const buildStart = performance.now();
+    const indexText = await (await fetch(`${origin}/search-index.json`)).text();
+    const indexBuildMs = performance.now() - buildStart;
+    const index = JSON.parse(indexText) as { periods: { id: string[]; label: string[]; authority: number[] }; authorities: { id: string[] } };
+    const at = Math.floor(index.periods.id.length / 2);
+    const label = index.periods.label[at];
+    const periodUrl = `${client}?page=period-view&authorityID=${index.authorities.id[index.periods.authority[at]]}&periodID=${index.periods.id[at]}`;
+
+    const home: { ms: number; bytes: number }[] = [];
+    const period: { ms: number; bytes: number }[] = [];
+    const keys: number[] = [];
+    const memory: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const h = await homeUsable(browser, client);
+      home.push({ ms: h.ms, bytes: h.bytes });
+      keys.push(...(await keystrokes(h.page)));
+      memory.push(await pageMemoryMb(browser, h.page));
+      await h.page.context().close();
+      period.push(await periodPage(browser, periodUrl, label));
+    }
+    return {
+      periods,
+      indexBuildMs,
+      indexBytes: Buffer.byteLength(indexText),
+      indexGzBytes: gzipSync(indexText).length,
+      homeMs: median(home.map((h) => h.ms)),
+      homeBytes: median(home.map((h) => h.bytes)),
+      periodMs: median(period.map((p) => p.ms)),
+      periodBytes: median(period.map((p) => p.bytes)),
+      keyMedian: median(keys),
+      keyP95: quantile(keys, 0.95),
+      keystrokes: keys.length,
+      memoryMb: median(memory),
+    };
+  } finally {
+    await browser.close();
+    await worker.dispose();
+  }
+}
+
+const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const fmtBytes = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(0)} KB`);
+
+export async function benchClient(options: { sizes: number[]; seedPath: string; runs?: number }): Promise<string> {
+  const runs = options.runs ?? 3;
+  const rows: ClientRow[] = [];
+  for (const size of options.sizes) {
+    process.stderr.write(`benchmarking the client at ~${size} periods…\n`);
+    rows.push(await benchSize(options.seedPath, size, runs));
+  }
+  const bundle = firstPageBundle();
+  const out: string[] = [];
+  out.push(
+    `Web client — Chromium ${CHROMIUM}, production build, new context per run (cold cache), medians of ${runs} runs; keystrokes over all runs; the reference client (periodo-client 5.0.20 against this API) in brackets`,
+  );
+  out.push('');
+  out.push(`First page JS + CSS: ${fmtBytes(bundle.gzBytes)} gzipped (${bundle.files.join(', ')}; goal ≤ 100 KB; reference ${fmtBytes(0.92e6)} of JS)`);
+  out.push('');
+  out.push('| periods | search index (JSON / gzip) | index built on first request | home usable | home bytes | period page heading | period page bytes | keystroke → results median / p95 (n) | page memory after GC |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const ref = REFERENCE[[1800, 10000, 50000].reduce((a, b) => (Math.abs(b - r.periods) < Math.abs(a - r.periods) ? b : a))];
+    out.push(
+      `| ${r.periods.toLocaleString('en')} | ${fmtBytes(r.indexBytes)} / ${fmtBytes(r.indexGzBytes)} | ${fmtMs(r.indexBuildMs)} | ${fmtMs(r.homeMs)} (${fmtMs(ref.firstRows)}) | ${fmtBytes(r.homeBytes)} (${fmtBytes(ref.jsGz + ref.dataGz)}) | ${fmtMs(r.periodMs)} (${fmtMs(ref.periodHeading)}) | ${fmtBytes(r.periodBytes)} | ${fmtMs(r.keyMedian)} / ${fmtMs(r.keyP95)} (${r.keystrokes}) (filter ${fmtMs(ref.filter)}) | ${r.memoryMb.toFixed(0)} MB (${ref.memoryMb} MB) |`,
+    );
+  }
+  const large = rows.find((r) => Math.abs(r.periods - 50000) < 5000);
+  if (large) {
+    out.push('');
+    out.push(
+      `Goals at 50k: home usable ${fmtMs(large.homeMs)} (≤ 1.5 s), keystroke → results median ${fmtMs(large.keyMedian)} (≤ 50 ms), period page ${fmtBytes(large.periodBytes)} (≤ 300 KB) with its heading at ${fmtMs(large.periodMs)} (≤ 0.3 s), page memory ${large.memoryMb.toFixed(0)} MB (≤ ${(616 / 5).toFixed(0)} MB, 1/5 of the reference's).`,
+    );
+  }
+  return out.join('\n');
+}
