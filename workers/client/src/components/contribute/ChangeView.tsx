@@ -1,6 +1,7 @@
 import type { Json } from '../../editing/change-set';
 import type { Conflict, EntityChange, FieldChange } from '../../editing/review';
 import { shortId } from '../../api/client';
+import { isSkolemId } from '../../editing/change-set';
 
 const FIELD_NAMES: Record<string, string> = {
   label: 'Label',
@@ -54,18 +55,21 @@ const STATUS_WORD: Record<FieldChange['status'], string> = { added: 'Added', rem
 function EntityChangeView({ change, conflict, headingLevel }: { change: EntityChange; conflict?: Conflict; headingLevel: 2 | 3 | 4 }) {
   const H = (['h2', 'h3', 'h4'] as const)[headingLevel - 2];
   const conflicting = new Map((conflict?.fields ?? []).map((f) => [f.field, f]));
+  // A new entity's id and type say nothing a reader needs: it gets its permanent id at merge.
+  const fields = change.status === 'added' ? change.fields.filter((f) => f.field !== 'id' && f.field !== 'type') : change.fields;
+  const shownId = isSkolemId(change.id) ? 'new identifier on merge' : shortId(change.id);
   return (
     <section class={`entity-change ${change.status}`} aria-label={`${change.kind} ${change.label}`}>
       <H>
         <span class={`badge ${change.status}`}>{change.status === 'added' ? 'New' : change.status === 'removed' ? 'Removed' : 'Changed'}</span> {change.kind === 'authority' ? 'Authority' : 'Period'}{' '}
-        “{change.label}” <span class="meta">{shortId(change.id)}</span>
+        “{change.label}” <span class="meta">{shownId}</span>
       </H>
       {conflict?.entity ? (
         <p class="conflict" role="note">
           Conflict: this {change.kind} has been {conflict.entity === 'removed since' ? 'removed from' : 'added to'} the dataset since the proposal was made.
         </p>
       ) : null}
-      {change.fields.length ? (
+      {fields.length ? (
         <div class="table-wrap">
           <table class="diff">
             <caption class="visually-hidden">
@@ -81,7 +85,7 @@ function EntityChangeView({ change, conflict, headingLevel }: { change: EntityCh
               </tr>
             </thead>
             <tbody>
-              {change.fields.map((f) => {
+              {fields.map((f) => {
                 const clash = conflicting.get(f.field);
                 return (
                   <tr key={f.field} class={`${f.status}${clash ? ' conflicting' : ''}`}>
