@@ -166,6 +166,57 @@ describe('proposing, reviewing and merging changes', () => {
     expect(await card.innerText()).toContain('Adds a note.');
   });
 
+  it('a proposal overtaken by a merge shows its conflicts, and its author revises it', async () => {
+    // The contributor proposes a new stop for Herakleid…
+    await contributor.page.goto(at({ page: 'period-edit', authorityID: 'p0trgkv', periodID: 'p0trgkv4kxb' }));
+    await contributor.page.getByLabel(/^Stop label/).fill('681 B.C.');
+    await contributor.page.getByRole('button', { name: 'Save to draft' }).click();
+    await contributor.page.getByLabel(/^Comment for the editors/).fill('Herakleid ends in 681 B.C.');
+    await contributor.page.getByRole('button', { name: 'Submit for review' }).click();
+    await contributor.page.getByRole('heading', { name: 'Proposal No. 4' }).waitFor();
+
+    // …while an editor proposes and merges another one.
+    const { page } = editor;
+    await page.goto(at({ page: 'period-edit', authorityID: 'p0trgkv', periodID: 'p0trgkv4kxb' }));
+    await page.getByLabel(/^Stop label/).fill('679 B.C.');
+    await page.getByRole('button', { name: 'Save to draft' }).click();
+    await page.getByLabel(/^Comment for the editors/).fill('Herakleid ends in 679 B.C.');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByRole('heading', { name: 'Proposal No. 5' }).waitFor();
+    await page.getByRole('button', { name: 'Merge…' }).click();
+    await page.getByRole('button', { name: 'Yes, merge' }).click();
+    await page.getByText('Merged: the changes are now part of the dataset.').waitFor();
+
+    await page.goto(at({ page: 'review-patch', patchURL: `${system.data}patches/4/` }));
+    const since = page.getByRole('region', { name: 'Against the current dataset' });
+    await since.waitFor();
+    expect(await since.innerText()).toContain('Period “Herakleid”: Stop year, Stop label');
+    const herakleid = page.getByRole('region', { name: 'period Herakleid' });
+    expect(await herakleid.innerText()).toMatch(/Stop label\s+Changed · conflict\s+680 B\.C\.\s+681 B\.C\.\s+679 B\.C\./);
+    await screenshot(page, 'review-conflict', true);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // The author revises it to agree with what was merged: no conflict remains.
+    await contributor.page.reload();
+    await contributor.page.getByRole('button', { name: 'Revise this proposal' }).click();
+    await contributor.page.getByRole('heading', { name: 'Revise your proposal' }).waitFor();
+    await contributor.page.getByRole('link', { name: 'Edit again' }).click();
+    expect(await contributor.page.getByLabel(/^Stop label/).inputValue()).toBe('681 B.C.');
+    await contributor.page.getByLabel(/^Stop label/).fill('679 B.C.');
+    await contributor.page.getByLabel(/^Note/).fill('chronological table on p. 4 (revised)');
+    await contributor.page.getByRole('button', { name: 'Save to draft' }).click();
+    await contributor.page.getByLabel(/^Comment/).fill('Agreed: 679 B.C.; the note names the table.');
+    await contributor.page.getByRole('button', { name: 'Save the revision' }).click();
+    await contributor.page.getByText('Your proposal has been revised.').waitFor();
+    // A revision is made against the dataset as it is now: it applies, and only the note differs.
+    await contributor.page.getByText('Mergeable.').waitFor();
+    expect(await contributor.page.getByRole('region', { name: 'Against the current dataset' }).count()).toBe(0);
+    const revised = await contributor.page.getByRole('region', { name: 'period Herakleid' }).innerText();
+    expect(revised).toMatch(/Note\s+Changed\s+chronological table on p\. 4\s+chronological table on p\. 4 \(revised\)/);
+    expect(revised).not.toContain('Stop label');
+    expect(await contributor.page.locator('.comments').innerText()).toContain('Agreed: 679 B.C.; the note names the table.');
+  });
+
   it('an expired token signs the person out with a message', async () => {
     const { page } = contributor;
     await expireToken(system, CONTRIBUTOR, await storedToken(page, system));

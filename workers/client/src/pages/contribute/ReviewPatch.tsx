@@ -5,7 +5,7 @@ import { forgetAuthorities } from '../../api/entities';
 import { useResource } from '../../api/resource';
 import { Page } from '../../components/Page';
 import { Loaded } from '../../components/Status';
-import { ChangeView } from '../../components/contribute/ChangeView';
+import { ChangeView, fieldName } from '../../components/contribute/ChangeView';
 import { draftNotice, replaceDraft } from '../../contribute/draft';
 import { addComment, fragmentAt, getPatch, getProposal, review, statusOf, versionOf, type PatchRequest } from '../../contribute/proposals-api';
 import { identity, isEditor, session } from '../../contribute/session';
@@ -296,7 +296,8 @@ export function ReviewPatch({ patchURL }: { patchURL: string }) {
                     <ul>
                       {r.conflicts.map((c) => (
                         <li key={c.id}>
-                          {c.kind} {shortId(c.id)}: {c.entity ? `${c.entity}` : c.fields.map((f) => f.field).join(', ')}
+                          {c.kind === 'period' ? 'Period' : 'Authority'} “{r.changes?.find((e) => e.kind === c.kind && e.id === c.id)?.label ?? shortId(c.id)}”:{' '}
+                          {c.entity ? `${c.entity}` : c.fields.map((f) => fieldName(f.field)).join(', ')}
                         </li>
                       ))}
                     </ul>
