@@ -103,6 +103,7 @@ describe('proposing, reviewing and merging changes', () => {
     const list = page.locator('table.proposals');
     await list.waitFor();
     expect(await list.innerText()).toContain('The stop of the Archaic is 577 B.C.');
+    expect(await page.getByRole('status').filter({ hasText: 'newest first' }).innerText()).toBe('Open proposals 1–1, newest first (2 proposals in all).');
     await screenshot(page, 'proposals-list', true);
     expect(await axeViolations(page)).toEqual([]);
 

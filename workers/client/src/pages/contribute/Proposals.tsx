@@ -69,6 +69,7 @@ function ProposalTable({ items, caption }: { items: PatchSummary[]; caption: str
 }
 
 function AllProposals({ status, from }: { status: ProposalStatus | 'all'; from: number }) {
+  // The API's own paging links carry `from`; this page keeps it in its URL.
   const state = useResource(() => listProposals(`${proposalsPath(status, PAGE_SIZE)}${from ? `&from=${from}` : ''}`), [status, from]);
   const fromOf = (link: string | null) => (link ? Number(new URL(link).searchParams.get('from') ?? 0) : null);
   return (
@@ -79,7 +80,8 @@ function AllProposals({ status, from }: { status: ProposalStatus | 'all'; from: 
         return (
           <>
             <p class="count" role="status">
-              {page.total === null ? '' : `${page.total} ${status === 'all' ? '' : `${status} `}${page.total === 1 ? 'proposal' : 'proposals'}, newest first`}
+              {/* X-Total-Count counts every proposal, whatever the filter (as the reference's). */}
+              {`${page.items.length ? `${status === 'all' ? '' : `${status[0].toUpperCase()}${status.slice(1)} proposals`}${status === 'all' ? 'Proposals' : ''} ${from + 1}–${from + page.items.length}` : `No ${status === 'all' ? '' : `${status} `}proposals`}, newest first${page.total !== null ? ` (${page.total} proposals in all)` : ''}.`}
             </p>
             <ProposalTable items={page.items} caption={`${status} proposals`} />
             <nav class="pager" aria-label="Pages of proposals">

@@ -67,6 +67,7 @@ function Mergeability({ r }: { r: Review }) {
       <p class="notice">
         <strong>Mergeable.</strong> The patch applies to the dataset as it is now.
         {r.movedOn && !r.conflicts.length ? ' The dataset has changed since it was proposed, but not in the fields it changes.' : ''}
+        {r.conflicts.length ? ' But merging it would overwrite changes made since: see the conflicts below.' : ''}
       </p>
     );
   }
