@@ -218,6 +218,38 @@ describe('proposing, reviewing and merging changes', () => {
     expect(await contributor.page.locator('.comments').innerText()).toContain('Agreed: 679 B.C.; the note names the table.');
   });
 
+  it('adds an authority and a period to it in one draft', async () => {
+    const { page } = contributor;
+    await page.goto(at({ page: 'backend-authorities' }));
+    await page.getByRole('link', { name: 'Add an authority' }).click();
+    await page.getByRole('heading', { name: 'Add an authority' }).waitFor();
+    await page.getByRole('button', { name: 'Add to draft and add its periods' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The source needs a title or a citation.' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel(/^Title/).fill('A chronology of Lydia');
+    await page.getByRole('button', { name: 'Add a creator' }).click();
+    await page.getByLabel(/^Name of creator 1/).fill('Roosevelt, Christopher H.');
+    await page.getByLabel(/^Year published/).fill('2009');
+    await page.getByRole('button', { name: 'Add to draft and add its periods' }).click();
+    await page.getByRole('heading', { name: 'Add a period' }).waitFor();
+    await page.getByLabel(/^Label/).fill('Mermnad');
+    await page.getByLabel(/^Start label/).fill('c. 680 BC');
+    await page.getByLabel(/^Stop label/).fill('546 BC');
+    await page.getByRole('button', { name: 'Add to draft' }).click();
+    await page.getByText('2 edits, kept in this browser').waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('New Authority “A chronology of Lydia”');
+    expect(text).toMatch(/Creators\s+Added\s+—\s+Roosevelt, Christopher H\./);
+    expect(text).toMatch(/Start year\s+Added\s+—\s+-0679/);
+    await page.getByText('Show the JSON Patch').click();
+    const patch = JSON.parse(await page.locator('pre.patch').innerText()) as { op: string; path: string }[];
+    expect(patch.map((op) => op.op)).toEqual(['add', 'add']);
+    expect(patch[0].path).toMatch(/^\/authorities\/http:~1~1localhost:\d+~1\.well-known~1genid~1[0-9a-f]{32}$/);
+    expect(patch[1].path.startsWith(`${patch[0].path}/periods/`)).toBe(true);
+    await page.getByRole('button', { name: 'Discard the draft' }).click();
+    await page.getByText('Your draft is empty.').waitFor();
+  });
+
   it('an expired token signs the person out with a message', async () => {
     const { page } = contributor;
     await expireToken(system, CONTRIBUTOR, await storedToken(page, system));
