@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { Json } from '../../editing/change-set';
 import type { Conflict, EntityChange, FieldChange } from '../../editing/review';
 import { shortId } from '../../api/client';
@@ -108,12 +109,27 @@ function EntityChangeView({ change, conflict, headingLevel }: { change: EntityCh
   );
 }
 
+/** How many changed entities are drawn at first: a data load can change thousands. */
+const FIRST = 40;
+
 /** A before/after view of each changed authority and period, field by field. */
 export function ChangeView({ changes, conflicts = [], headingLevel = 3 }: { changes: EntityChange[]; conflicts?: Conflict[]; headingLevel?: 2 | 3 | 4 }) {
+  const [all, setAll] = useState(false);
   if (!changes.length) return <p>No authority or period is changed.</p>;
+  // Conflicting entities first among those shown, so none is hidden behind "show all".
+  const ordered = conflicts.length ? [...changes].sort((a, b) => Number(!conflicts.some((k) => k.id === a.id)) - Number(!conflicts.some((k) => k.id === b.id))) : changes;
+  const shown = all ? ordered : ordered.slice(0, FIRST);
   return (
     <div class="changes">
-      {changes.map((c) => (
+      {ordered.length > shown.length ? (
+        <p>
+          {ordered.length} authorities and periods are changed; the first {shown.length} are shown.{' '}
+          <button type="button" onClick={() => setAll(true)}>
+            Show all {ordered.length}
+          </button>
+        </p>
+      ) : null}
+      {shown.map((c) => (
         <EntityChangeView key={`${c.kind}:${c.id}`} change={c} conflict={conflicts.find((k) => k.kind === c.kind && k.id === c.id)} headingLevel={headingLevel} />
       ))}
     </div>
