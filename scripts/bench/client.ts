@@ -14,7 +14,9 @@
  * The search index is built once per version on its first request (then kept in R2 and
  * the edge cache); that first build is timed separately.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -39,6 +41,9 @@ const WORDS = ['bronze age', 'roman', 'neolithic', 'iron', 'medieval', 'egypt', 
 
 export interface ClientRow {
   periods: number;
+  /** The server-side alternative, per keystroke: a substring scan of the head's periods in D1's SQLite, and an API round trip. */
+  scanMedian: number;
+  roundTripMedian: number;
   indexBuildMs: number;
   indexBytes: number;
   indexGzBytes: number;
@@ -50,6 +55,8 @@ export interface ClientRow {
   keyP95: number;
   keystrokes: number;
   memoryMb: number;
+  /** The same measurement for about:blank: what any page costs in this Chromium. */
+  blankMemoryMb: number;
 }
 
 function median(xs: number[]): number {
@@ -162,6 +169,41 @@ async function periodPage(browser: Browser, url: string, label: string): Promise
   return { ms, bytes };
 }
 
+/**
+ * What a server-side search API would cost per keystroke at least: the substring scan it
+ * would run (timed on the local D1 database file, the same SQLite engine) and one round
+ * trip to the data API for a small cached answer. Real networks add their latency on top.
+ */
+function scanTimes(persistDir: string): number[] {
+  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && statSync(join(dir, f)).size > 0)!;
+  const db = new DatabaseSync(join(dir, file), { readOnly: true });
+  try {
+    const query = db.prepare('SELECT id FROM periods WHERE valid_to IS NULL AND json LIKE ? LIMIT 100000');
+    const times: number[] = [];
+    for (const word of WORDS) {
+      for (let i = 1; i <= word.length; i++) {
+        const start = performance.now();
+        query.all(`%${word.slice(0, i)}%`);
+        times.push(performance.now() - start);
+      }
+    }
+    return times;
+  } finally {
+    db.close();
+  }
+}
+
+async function roundTrips(origin: string, path: string, n = 30): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await (await fetch(origin + path)).arrayBuffer();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
 async function benchSize(seedPath: string, size: number, runs: number): Promise<ClientRow> {
   const { file, periods } = await datasetFile(seedPath, size);
   const worker = await startLocalWorker();
@@ -191,6 +233,14 @@ async function benchSize(seedPath: string, size: number, runs: number): Promise<
     const label = index.periods.label[at];
     const periodUrl = `${client}?page=period-view&authorityID=${index.authorities.id[index.periods.authority[at]]}&periodID=${index.periods.id[at]}`;
 
+    const scanMedian = median(scanTimes(worker.persistDir));
+    const roundTripMedian = median(await roundTrips(origin, `/${index.authorities.id[0].slice(2)}.json`));
+
+    const blank = await (await browser.newContext()).newPage();
+    await blank.goto('about:blank');
+    const blankMemoryMb = await pageMemoryMb(browser, blank);
+    await blank.context().close();
+
     const home: { ms: number; bytes: number }[] = [];
     const period: { ms: number; bytes: number }[] = [];
     const keys: number[] = [];
@@ -205,6 +255,8 @@ async function benchSize(seedPath: string, size: number, runs: number): Promise<
     }
     return {
       periods,
+      scanMedian,
+      roundTripMedian,
       indexBuildMs,
       indexBytes: Buffer.byteLength(indexText),
       indexGzBytes: gzipSync(indexText).length,
@@ -216,6 +268,7 @@ async function benchSize(seedPath: string, size: number, runs: number): Promise<
       keyP95: quantile(keys, 0.95),
       keystrokes: keys.length,
       memoryMb: median(memory),
+      blankMemoryMb,
     };
   } finally {
     await browser.close();
@@ -241,14 +294,20 @@ export async function benchClient(options: { sizes: number[]; seedPath: string; 
   out.push('');
   out.push(`First page JS + CSS: ${fmtBytes(bundle.gzBytes)} gzipped (${bundle.files.join(', ')}; goal ≤ 100 KB; reference ${fmtBytes(0.92e6)} of JS)`);
   out.push('');
-  out.push('| periods | search index (JSON / gzip) | index built on first request | home usable | home bytes | period page heading | period page bytes | keystroke → results median / p95 (n) | page memory after GC |');
+  out.push('| periods | search index (JSON / gzip) | index built on first request | home usable | home bytes | period page heading | period page bytes | keystroke → results median / p95 (n) | page memory after GC (about:blank) |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ref = REFERENCE[[1800, 10000, 50000].reduce((a, b) => (Math.abs(b - r.periods) < Math.abs(a - r.periods) ? b : a))];
     out.push(
-      `| ${r.periods.toLocaleString('en')} | ${fmtBytes(r.indexBytes)} / ${fmtBytes(r.indexGzBytes)} | ${fmtMs(r.indexBuildMs)} | ${fmtMs(r.homeMs)} (${fmtMs(ref.firstRows)}) | ${fmtBytes(r.homeBytes)} (${fmtBytes(ref.jsGz + ref.dataGz)}) | ${fmtMs(r.periodMs)} (${fmtMs(ref.periodHeading)}) | ${fmtBytes(r.periodBytes)} | ${fmtMs(r.keyMedian)} / ${fmtMs(r.keyP95)} (${r.keystrokes}) (filter ${fmtMs(ref.filter)}) | ${r.memoryMb.toFixed(0)} MB (${ref.memoryMb} MB) |`,
+      `| ${r.periods.toLocaleString('en')} | ${fmtBytes(r.indexBytes)} / ${fmtBytes(r.indexGzBytes)} | ${fmtMs(r.indexBuildMs)} | ${fmtMs(r.homeMs)} (${fmtMs(ref.firstRows)}) | ${fmtBytes(r.homeBytes)} (${fmtBytes(ref.jsGz + ref.dataGz)}) | ${fmtMs(r.periodMs)} (${fmtMs(ref.periodHeading)}) | ${fmtBytes(r.periodBytes)} | ${fmtMs(r.keyMedian)} / ${fmtMs(r.keyP95)} (${r.keystrokes}) (filter ${fmtMs(ref.filter)}) | ${r.memoryMb.toFixed(0)} MB (${r.blankMemoryMb.toFixed(0)} MB) (${ref.memoryMb} MB) |`,
     );
   }
+  out.push('');
+  out.push('The alternative, a server-side search API, per keystroke (lower bound: before any network latency or rendering):');
+  out.push('');
+  out.push('| periods | substring scan of the head in SQLite (median) | data API round trip, small cached answer (median) | Web Worker index: keystroke → results on screen (median) |');
+  out.push('|---:|---:|---:|---:|');
+  for (const r of rows) out.push(`| ${r.periods.toLocaleString('en')} | ${fmtMs(r.scanMedian)} | ${fmtMs(r.roundTripMedian)} | ${fmtMs(r.keyMedian)} |`);
   const large = rows.find((r) => Math.abs(r.periods - 50000) < 5000);
   if (large) {
     out.push('');

@@ -22,7 +22,7 @@ export function citationText(source: Source | undefined, locator = source?.locat
   if (!source) return '';
   const work = source.title ? source : (source.partOf ?? source);
   const year = source.yearPublished ?? source.partOf?.yearPublished;
-  const creators = names(work.creators) || names(source.creators);
+  const creators = names(work.creators) || names(source.creators) || names(work.contributors) || names(source.contributors);
   const end = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
   return [creators ? end(creators) : '', year ? `(${year})` : '', work.title ? end(work.title) : '', locator ? end(locator) : ''].filter(Boolean).join(' ');
 }

@@ -43,7 +43,8 @@ function EntityCount({ patch }: { patch: PatchSummary }) {
   return <>{n === null ? '…' : n < 0 ? 'unknown' : n}</>;
 }
 
-export function ChangeList({ changes }: { changes: PatchSummary[] }) {
+/** Merged changes; `counted` adds how many entities each touched (one patch download per row). */
+export function ChangeList({ changes, counted = false }: { changes: PatchSummary[]; counted?: boolean }) {
   if (!changes.length) return <p>No changes have been merged yet.</p>;
   return (
     <div class="table-wrap">
@@ -54,7 +55,7 @@ export function ChangeList({ changes }: { changes: PatchSummary[] }) {
             <th scope="col">Change</th>
             <th scope="col">Merged</th>
             <th scope="col">Submitted by</th>
-            <th scope="col">Entities</th>
+            {counted ? <th scope="col">Entities</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -70,9 +71,11 @@ export function ChangeList({ changes }: { changes: PatchSummary[] }) {
                   <time dateTime={c.updated_at}>{new Date(c.updated_at).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })}</time>
                 </td>
                 <td>{who(c.created_by)}</td>
-                <td>
-                  <EntityCount patch={c} />
-                </td>
+                {counted ? (
+                  <td>
+                    <EntityCount patch={c} />
+                  </td>
+                ) : null}
               </tr>
             );
           })}
@@ -99,7 +102,7 @@ export function History() {
         {({ changes, next, total }) => (
           <>
             {total !== null ? <p>{total} merged changes.</p> : null}
-            <ChangeList changes={changes} />
+            <ChangeList changes={changes} counted />
             <nav class="pager" aria-label="History pages">
               {from > 0 ? (
                 <button type="button" onClick={() => update({ from: Math.max(0, from - PAGE_SIZE) || undefined })}>

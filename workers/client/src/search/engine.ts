@@ -51,7 +51,9 @@ export interface PeriodRow {
 
 /** Lower case, without diacritics: what both the text and the haystacks are compared as. */
 export function normalize(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const lower = text.toLowerCase();
+  // Most labels are plain ASCII: decomposing them would only cost time.
+  return /[^\x00-\x7f]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : lower;
 }
 
 function tokens(text: string): string[] {
@@ -83,24 +85,28 @@ export class SearchEngine {
     this.languagesOf = new Array(this.size);
     this.lo = new Float64Array(this.size);
     this.hi = new Float64Array(this.size);
+    const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+    const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
     for (let i = 0; i < this.size; i++) {
-      const parts = [p.label[i]];
-      const langs = new Set<string>(p.language[i] ? [p.language[i]] : []);
+      let text = p.label[i];
+      const language = p.language[i];
       const localized = p.localized[i];
+      let langs: string[] = language ? [language] : [];
       if (localized) {
-        for (const [tag, labels] of Object.entries(localized)) {
-          langs.add(tag);
-          parts.push(...labels);
+        for (const tag in localized) {
+          if (!langs.includes(tag)) langs = [...langs, tag];
+          text += `\n${localized[tag].join('\n')}`;
         }
       }
-      for (const place of p.places[i]) parts.push(index.places.label[place]);
-      parts.push(p.spatialDescription[i], a.title[p.authority[i]], a.creators[p.authority[i]]);
-      this.haystacks[i] = normalize(parts.filter(Boolean).join('\n'));
-      this.languagesOf[i] = [...langs];
-      const starts = [p.startEarliest[i], p.startLatest[i]].filter((y): y is number => y !== null);
-      const stops = [p.stopEarliest[i], p.stopLatest[i]].filter((y): y is number => y !== null);
-      this.lo[i] = starts.length ? Math.min(...starts) : stops.length ? Math.min(...stops) : NaN;
-      this.hi[i] = stops.length ? Math.max(...stops) : starts.length ? Math.max(...starts) : NaN;
+      for (const place of p.places[i]) text += `\n${index.places.label[place]}`;
+      const authority = p.authority[i];
+      text += `\n${p.spatialDescription[i]}\n${a.title[authority]}\n${a.creators[authority]}`;
+      this.haystacks[i] = normalize(text);
+      this.languagesOf[i] = langs;
+      const start = min(p.startEarliest[i], p.startLatest[i]);
+      const stop = max(p.stopEarliest[i], p.stopLatest[i]);
+      this.lo[i] = start ?? min(p.stopEarliest[i], p.stopLatest[i]) ?? NaN;
+      this.hi[i] = stop ?? max(p.startEarliest[i], p.startLatest[i]) ?? NaN;
     }
     // Labels sort by their normalised text in code-unit order: a locale collator costs about
     // a second over 50,000 labels, and this order is the same for everything but rare scripts.

@@ -125,9 +125,13 @@ export function Timeline({ extents, title, labelOf, onOpen, highlight, children 
       g.fillRect(x(sl), y, Math.max(2, x(ee) - x(sl)), h);
       const label = rowHeight >= 14 ? labelOf(item) : undefined;
       if (label) {
-        g.fillStyle = col.text;
-        const lx = Math.min(Math.max(2, x(el) + 4), width - g.measureText(label).width - 2);
-        g.fillText(label, lx, y + h - 3);
+        // Right of the bar, else left of it, else inside it in white.
+        const w = g.measureText(label).width;
+        const right = x(el) + 4;
+        const left = x(se) - w - 4;
+        const inside = right + w > width - 2 && left < 2;
+        g.fillStyle = inside ? '#fff' : col.text;
+        g.fillText(label, inside ? Math.max(2, x(sl) + 3) : right + w <= width - 2 ? right : left, y + h - 3);
       }
     });
   }, [view, width, height, extents, order, rowHeight, aggregate, highlight, labelOf]);
