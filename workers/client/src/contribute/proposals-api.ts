@@ -8,6 +8,9 @@ import type { Entity } from '../editing/change-set';
 import type { DatasetFragment } from '../editing/review';
 import { shortId } from '../api/client';
 import { authorizedFetch, failure } from './session';
+import { linkRels, proposalsPath, type ProposalStatus } from './patch-list';
+
+export { linkRels, proposalsPath, statusOf, versionOf, type ProposalStatus } from './patch-list';
 
 export interface PatchComment {
   author: string;
@@ -35,18 +38,8 @@ export interface PatchRequest extends PatchSummary {
   comments: PatchComment[];
 }
 
-export type ProposalStatus = 'open' | 'merged' | 'rejected';
 
-export function statusOf(p: { open: boolean; merged: boolean }): ProposalStatus {
-  return p.open ? 'open' : p.merged ? 'merged' : 'rejected';
-}
 
-/** The version a proposal was made against (`…/dataset/?version=N`). */
-export function versionOf(datasetUrl: string | null): number | null {
-  if (!datasetUrl) return null;
-  const v = new URL(datasetUrl).searchParams.get('version');
-  return v && /^\d+$/.test(v) ? Number(v) : null;
-}
 
 const JSON_HEADERS = { Accept: 'application/json' };
 
@@ -90,26 +83,7 @@ export interface ProposalPage {
   prev: string | null;
 }
 
-/** `<url>; rel="next"` entries of a Link header. */
-export function linkRels(header: string | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(/,(?=\s*<)/)) {
-    const m = /<([^>]*)>\s*;\s*rel="?([^";]+)"?/.exec(part);
-    if (m) out[m[2]] = m[1];
-  }
-  return out;
-}
 
-export function proposalsPath(status: ProposalStatus | 'all', limit = 25): string {
-  const q = new URLSearchParams({ sort: 'created_at', order: 'desc', limit: String(limit) });
-  if (status === 'open') q.set('open', 'true');
-  if (status === 'merged') q.set('merged', 'true');
-  if (status === 'rejected') {
-    q.set('open', 'false');
-    q.set('merged', 'false');
-  }
-  return `patches/?${q}`;
-}
 
 /** One page of proposals: `path` is from `proposalsPath` or a `next`/`prev` link. */
 export async function listProposals(path: string): Promise<ProposalPage> {

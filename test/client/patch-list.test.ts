@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkRels, proposalsPath, statusOf, versionOf } from '../../workers/client/src/contribute/proposals-api';
+import { linkRels, proposalsPath, statusOf, versionOf } from '../../workers/client/src/contribute/patch-list';
 
 describe('reading the data API’s patch request lists', () => {
   it('follows the Link header the API sends', () => {
