@@ -45,6 +45,14 @@ export default defineConfig({
         },
       },
       {
+        // The web client's pure modules (date labels, change sets, review diffs), in Node.
+        test: {
+          name: 'client',
+          environment: 'node',
+          include: ['test/client/**/*.test.ts'],
+        },
+      },
+      {
         // Configuration, the operator CLI and the local server, in Node.
         test: {
           name: 'node',

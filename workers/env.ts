@@ -31,6 +31,8 @@ export interface Env {
   ORCID_CLIENT_SECRET?: string;
   /** ORCID's address: https://orcid.org when unset; https://sandbox.orcid.org for sandbox credentials. */
   ORCID_BASE_URL?: string;
+  /** Development only: `fake-orcid` signs people in offline as a contributor or an editor (workers/data/routes/dev-orcid.ts). */
+  DEV_SIGN_IN?: string;
   CACHE_ZONE_ID?: string;
   CACHE_PURGE_TOKEN?: string;
 }

@@ -145,13 +145,15 @@ describe('find, read and see', () => {
       [`?page=period-view&authorityID=${authority}&periodID=${sample.periodId}`, sample.label],
       ['?page=backend-history', 'History'],
       ['?page=backend-patches', 'Proposed changes'],
-      [`?page=review-patch&patchURL=${encodeURIComponent(`${system.data}patches/1/`)}`, 'Review a change'],
+      [`?page=review-patch&patchURL=${encodeURIComponent(`${system.data}patches/1/`)}`, 'Proposal No. 1'],
       ['?page=no-such-page', 'Page not found'],
     ];
     for (const [query, heading] of cases) {
       await page.goto(system.client + query);
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toMatch(heading instanceof RegExp ? heading : new RegExp(`^${heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-      if (query.includes('backend-patches') || query.includes('review-patch')) expect(await page.locator('main').textContent()).toContain('Sign in');
+      // Part 2 fills these pages: the public list of proposals, and a proposal with its changes.
+      if (query.includes('backend-patches')) await expect.poll(() => page.locator('main').textContent()).toContain('newest first');
+      if (query.includes('review-patch')) await expect.poll(() => page.locator('main').textContent(), { timeout: 20_000 }).toMatch(/Merged[\s\S]*What it changes[\s\S]*Show the JSON Patch/);
       if (query.includes('backend-authorities')) await expect.poll(() => page.getByRole('region', { name: 'Authorities' }).getByRole('link').count()).toBeGreaterThan(5);
       if (query.includes('backend-history')) await expect.poll(() => page.getByRole('link', { name: 'Change 1' }).count()).toBe(1);
       await expectNoAxeViolations(page, query);

@@ -18,7 +18,7 @@ const ADMIN_TOKEN = 'dev-admin-token';
 
 /** The dev environment with ORCID client credentials, as a deployed environment's secrets give them. */
 const ORCID_ENV = { ...env, ORCID_CLIENT_ID: CLIENT_ID, ORCID_CLIENT_SECRET: CLIENT_SECRET } as Env;
-const UNCONFIGURED_ENV = { ...env, ORCID_CLIENT_ID: undefined, ORCID_CLIENT_SECRET: undefined } as Env;
+const UNCONFIGURED_ENV = { ...env, ORCID_CLIENT_ID: undefined, ORCID_CLIENT_SECRET: undefined, DEV_SIGN_IN: undefined } as Env;
 
 const REALM = 'Bearer realm="PeriodO"';
 const invalidToken = (description: string) =>

@@ -7,9 +7,16 @@ import { History } from './pages/History';
 import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
 import { PeriodView } from './pages/PeriodView';
-import { SignInRequired } from './pages/SignInRequired';
+import { Draft } from './pages/contribute/Draft';
+import { EditAuthority } from './pages/contribute/EditAuthority';
+import { EditPeriod } from './pages/contribute/EditPeriod';
+import { Proposals } from './pages/contribute/Proposals';
+import { ReviewPatch } from './pages/contribute/ReviewPatch';
+import { restoreDraft } from './contribute/draft';
+import { restoreSession } from './contribute/session';
 import { interceptLinks, pageOf, params } from './router';
 import './styles/app.css';
+import './styles/contribute.css';
 
 function CurrentPage() {
   const p = params.value;
@@ -25,9 +32,19 @@ function CurrentPage() {
     case 'backend-history':
       return <History />;
     case 'backend-patches':
-      return <SignInRequired what="patches" />;
+      return <Proposals />;
     case 'review-patch':
-      return <SignInRequired what="review" />;
+      return <ReviewPatch key={p.get('patchURL')} patchURL={p.get('patchURL') ?? ''} />;
+    case 'period-edit':
+      return <EditPeriod key={p.get('periodID')} authorityID={p.get('authorityID') ?? ''} periodID={p.get('periodID') ?? ''} />;
+    case 'authority-add-period':
+      return <EditPeriod key={`new ${p.get('authorityID')}`} authorityID={p.get('authorityID') ?? ''} periodID={null} />;
+    case 'authority-edit':
+      return <EditAuthority key={p.get('authorityID')} authorityID={p.get('authorityID') ?? ''} />;
+    case 'backend-add-authority':
+      return <EditAuthority key="new" authorityID={null} />;
+    case 'backend-changes':
+      return <Draft />;
     default:
       return <NotFound />;
   }
@@ -55,3 +72,6 @@ const root = document.getElementById('app')!;
 root.textContent = '';
 interceptLinks(root);
 render(<App />, root);
+// The draft and the sign-in kept in this browser (a stored token is checked with /identity).
+void restoreDraft();
+void restoreSession();

@@ -13,9 +13,28 @@ export type PageName =
   | 'period-view'
   | 'backend-history'
   | 'backend-patches'
-  | 'review-patch';
+  | 'review-patch'
+  | 'period-edit'
+  | 'authority-add-period'
+  | 'authority-edit'
+  | 'backend-add-authority'
+  | 'backend-changes';
 
-export const PAGES: PageName[] = ['backend-home', 'backend-authorities', 'authority-view', 'period-view', 'backend-history', 'backend-patches', 'review-patch'];
+export const PAGES: PageName[] = [
+  'backend-home',
+  'backend-authorities',
+  'authority-view',
+  'period-view',
+  'backend-history',
+  'backend-patches',
+  'review-patch',
+  // Contributing (part 2): edit forms, the draft change set.
+  'period-edit',
+  'authority-add-period',
+  'authority-edit',
+  'backend-add-authority',
+  'backend-changes',
+];
 
 /** Parameters that travel with every link (the reference client's backend choice). */
 const STICKY = ['backendID'];

@@ -21,6 +21,7 @@ import { database } from '../../storage/db';
 import { hasOpenPatchRequest, PERMISSIONS, upsertUser, type Permission } from '../../storage/user-store';
 import { requirePermission } from '../auth';
 import { jsonifyResponse, redirect } from '../responses';
+import { FAKE_CLIENT_ID, FAKE_ORCID_PATH, fakeOrcidEnabled, fakeOrcidFetch, registerFakeOrcidRoutes } from './dev-orcid';
 
 type C = Context<{ Bindings: Env }>;
 
@@ -121,9 +122,14 @@ interface OrcidConfig {
   clientSecret: string;
   /** No trailing slash. */
   baseUrl: string;
+  /** How the token endpoint is reached: the network, or the local fake in-process. */
+  fetch: typeof fetch;
 }
 
-function orcidConfig(env: Env): OrcidConfig | null {
+function orcidConfig(env: Env, requestUrl: string): OrcidConfig | null {
+  if (fakeOrcidEnabled(env)) {
+    return { clientId: FAKE_CLIENT_ID, clientSecret: 'local-development', baseUrl: new URL(FAKE_ORCID_PATH, requestUrl).toString(), fetch: fakeOrcidFetch(env) };
+  }
   if (!env.ORCID_CLIENT_ID || !env.ORCID_CLIENT_SECRET) return null;
   let base: URL;
   try {
@@ -132,7 +138,7 @@ function orcidConfig(env: Env): OrcidConfig | null {
     return null;
   }
   if (base.protocol !== 'https:' && base.protocol !== 'http:') return null;
-  return { clientId: env.ORCID_CLIENT_ID, clientSecret: env.ORCID_CLIENT_SECRET, baseUrl: base.toString().replace(/\/+$/, '') };
+  return { clientId: env.ORCID_CLIENT_ID, clientSecret: env.ORCID_CLIENT_SECRET, baseUrl: base.toString().replace(/\/+$/, ''), fetch: (input, init) => fetch(input, init) };
 }
 
 function notConfigured(): Response {
@@ -147,7 +153,7 @@ function notConfigured(): Response {
 // /register
 
 async function register(c: C): Promise<Response> {
-  const config = orcidConfig(c.env);
+  const config = orcidConfig(c.env, c.req.url);
   if (!config) return notConfigured();
   const request = c.req.raw;
   const url = new URL(request.url);
@@ -212,7 +218,7 @@ async function exchangeCode(config: OrcidConfig, code: string, redirectUri: stri
   let response: Response;
   let text: string;
   try {
-    response = await fetch(`${config.baseUrl}/oauth/token`, {
+    response = await config.fetch(`${config.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -289,7 +295,7 @@ async function signedInPage(name: string, token: string, origin: string, headers
 }
 
 async function registered(c: C): Promise<Response> {
-  const config = orcidConfig(c.env);
+  const config = orcidConfig(c.env, c.req.url);
   if (!config) return notConfigured();
   const request = c.req.raw;
   const url = new URL(request.url);
@@ -370,6 +376,7 @@ async function identity(c: C): Promise<Response> {
 }
 
 export function registerIdentityRoutes(app: Hono<{ Bindings: Env }>): void {
+  registerFakeOrcidRoutes(app);
   app.get('/register', register);
   app.get(CALLBACK_PATH, registered);
   app.get('/identity', identity);

@@ -25,6 +25,9 @@ export function AuthorityList() {
   return (
     <Page title="Authorities">
       <p>Authorities are the sources (books, articles, databases) whose period definitions PeriodO gathers.</p>
+      <p>
+        <a href={hrefFor({ page: 'backend-add-authority' })}>Add an authority</a>
+      </p>
       <label class="field">
         Filter authorities
         <input type="search" value={filter} onInput={(e) => update({ q: (e.currentTarget as HTMLInputElement).value }, { replace: true })} />

@@ -5,6 +5,7 @@ import type { Period } from '../api/types';
 import { Citation, citationText } from '../components/Citation';
 import { CopyButton } from '../components/CopyButton';
 import { Downloads } from '../components/Downloads';
+import { EditLinks } from '../components/contribute/EditLinks';
 import { Page } from '../components/Page';
 import { Loaded } from '../components/Status';
 import { hrefFor, navigate } from '../router';
@@ -58,6 +59,7 @@ export function AuthorityView({ authorityID }: { authorityID: string }) {
         return (
           <Page title={title}>
             <p class="kind">Authority · {periods.length} periods</p>
+            <EditLinks authorityId={authority.id} />
             <section aria-labelledby="source">
               <h2 id="source">Source</h2>
               <Citation source={authority.source} />

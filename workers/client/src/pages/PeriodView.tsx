@@ -6,6 +6,7 @@ import type { Authority, Period, Terminus } from '../api/types';
 import { Citation, citationText } from '../components/Citation';
 import { CopyButton } from '../components/CopyButton';
 import { Downloads } from '../components/Downloads';
+import { EditLinks } from '../components/contribute/EditLinks';
 import { Page } from '../components/Page';
 import { Loaded } from '../components/Status';
 import { hrefFor, navigate } from '../router';
@@ -96,6 +97,7 @@ function PeriodPage({ authority, period }: { authority: Authority; period: Perio
       <p class="kind">
         Period in <a href={hrefFor({ page: 'authority-view', authorityID: shortId(authority.id) })}>{title}</a>
       </p>
+      <EditLinks authorityId={authority.id} periodId={period.id} />
       <section aria-labelledby="permalink">
         <h2 id="permalink">Permalink</h2>
         <p>
