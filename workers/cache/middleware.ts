@@ -4,7 +4,8 @@
  * policies of policy.ts. Every data-app response carries `X-Cache-Status`:
  * HIT (served from the cache, including a 304 for a matching If-None-Match), MISS (built
  * by the app; stored if cacheable), EXPIRED (an entry was found past its edge lifetime and
- * was rebuilt), BYPASS (not cacheable: other methods, authenticated requests, private routes).
+ * was rebuilt), BYPASS (not cacheable: other methods, authenticated requests, byte ranges,
+ * private routes).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
@@ -174,7 +175,8 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   const request = c.req.raw;
   const method = request.method;
   const url = new URL(request.url);
-  const policy = (method === 'GET' || method === 'HEAD') && !request.headers.has('Authorization') ? classify(url) : null;
+  // Byte ranges are answered by the app (from R2), never from or into a whole stored entry.
+  const policy = (method === 'GET' || method === 'HEAD') && !request.headers.has('Authorization') && !request.headers.has('Range') ? classify(url) : null;
   const cache = policy ? defaultCache() : null;
   if (!policy || !cache) {
     await next();
