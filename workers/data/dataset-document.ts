@@ -7,6 +7,7 @@
  * Both are the same bytes: the consumer writes the chunks the D1 stream yields.
  */
 import type { Env } from '../env';
+import { replayable } from '../cache/replay';
 import { exportKey, requestExports } from '../exports/enqueue';
 import { batched, byteStream } from '../shared/streams';
 import type { DatasetStore } from '../storage/dataset-store';
@@ -41,31 +42,32 @@ export function parseRange(header: string | null, total: number): ByteRange | 'u
   return { start, end };
 }
 
-/** Writes the parts one after another into a stream of known length (so Content-Length is sent). */
-function concatenated(parts: (Uint8Array | ReadableStream<Uint8Array>)[], length: number): ReadableStream<Uint8Array> {
+/**
+ * Writes the parts one after another into a stream of known length (so Content-Length is
+ * sent). The R2 body is piped natively (`pipeTo` between two system streams: no JavaScript
+ * per chunk), which halves the CPU of a 1.2 MB answer against a read/write loop.
+ */
+function concatenated(parts: (Uint8Array | ReadableStream<Uint8Array>)[], length: number): { readable: ReadableStream<Uint8Array>; sent: Promise<void> } {
   const { readable, writable } = new FixedLengthStream(length);
-  const writer = writable.getWriter();
-  void (async () => {
+  const sent = (async () => {
     try {
       for (const part of parts) {
         if (part instanceof Uint8Array) {
-          if (part.byteLength) await writer.write(part);
-          continue;
-        }
-        const reader = part.getReader();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          await writer.write(value);
+          if (!part.byteLength) continue;
+          const writer = writable.getWriter();
+          await writer.write(part);
+          writer.releaseLock();
+        } else {
+          await part.pipeTo(writable, { preventClose: true });
         }
       }
-      await writer.close();
+      await writable.close();
     } catch (error) {
       for (const part of parts) if (!(part instanceof Uint8Array)) void part.cancel(error).catch(() => undefined);
-      await writer.abort(error).catch(() => undefined);
+      await writable.abort(error).catch(() => undefined);
     }
   })();
-  return readable;
+  return { readable, sent };
 }
 
 export interface DocumentRequest {
@@ -90,7 +92,7 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
   const headers = new Headers(d.headers);
   headers.set('Accept-Ranges', 'bytes');
   const head = encoder.encode(frame.head);
-  if (!frame.map) return finish(d, headers, [head], head.byteLength, null);
+  if (!frame.map) return finish(d, headers, [head], head.byteLength, null).response;
   const tail = encoder.encode(frame.tail);
   const key = exportKey(d.rendering.version, 'json');
   const rangeHeader = d.request.method === 'GET' ? d.request.headers.get('Range') : null;
@@ -125,7 +127,13 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
     // A Range header ignored (several ranges, …): the whole map after all.
     const whole = 'body' in object ? object : await d.env.EXPORTS.get(key);
     if (!whole) throw new Error(`${key} disappeared between two reads`);
-    return finish(d, headers, [head, whole.body, tail], total, null);
+    const { response, sent } = finish(d, headers, [head, whole.body, tail], total, null);
+    // The edge cache may store a large answer from a second read, once this one is sent.
+    return replayable(response, async () => {
+      await sent;
+      const again = await d.env.EXPORTS.get(key);
+      return again && finish(d, headers, [head, again.body, tail], total, null).response;
+    });
   }
 
   // The parts of head, map and tail the range covers.
@@ -144,7 +152,7 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
   }
   if (end >= mapEnd) parts.push(tail.subarray(Math.max(0, start - mapEnd), end + 1 - mapEnd));
   headers.set('Content-Range', `bytes ${start}-${end}/${total}`);
-  return finish(d, headers, parts, end - start + 1, 206);
+  return finish(d, headers, parts, end - start + 1, 206).response;
 }
 
 async function* frameAround(head: string, map: AsyncGenerator<string>, tail: string): AsyncGenerator<string> {
@@ -153,13 +161,21 @@ async function* frameAround(head: string, map: AsyncGenerator<string>, tail: str
   yield tail;
 }
 
-function finish(d: DocumentRequest, headers: Headers, parts: (Uint8Array | ReadableStream<Uint8Array> | null)[], length: number, status: 206 | null): Response {
+function finish(
+  d: DocumentRequest,
+  headers: Headers,
+  parts: (Uint8Array | ReadableStream<Uint8Array> | null)[],
+  length: number,
+  status: 206 | null,
+): { response: Response; sent: Promise<void> } {
   const streams = parts.filter((p): p is Uint8Array | ReadableStream<Uint8Array> => p !== null);
+  const h = new Headers(headers);
   // Stated too, so it survives the edge cache's tee of the body.
-  headers.set('Content-Length', String(length));
+  h.set('Content-Length', String(length));
   if (d.request.method === 'HEAD') {
     for (const p of streams) if (!(p instanceof Uint8Array)) void p.cancel();
-    return new Response(null, { status: status ?? 200, headers });
+    return { response: new Response(null, { status: status ?? 200, headers: h }), sent: Promise.resolve() };
   }
-  return new Response(concatenated(streams, length), { status: status ?? 200, headers });
+  const { readable, sent } = concatenated(streams, length);
+  return { response: new Response(readable, { status: status ?? 200, headers: h }), sent };
 }
