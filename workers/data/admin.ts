@@ -81,10 +81,15 @@ adminApp.get('/audit', async (c) => {
   return c.json(report, 200);
 });
 
-/** Submits and merges a patch as the initial data loader, in one transaction. */
+/**
+ * Submits and merges a patch as the initial data loader, in one transaction.
+ * `?exports=later`: a load's patch before its last, whose version's exports are not queued.
+ */
 adminApp.post('/load', async (c) => {
   const text = await c.req.text();
-  const result = await c.env.COORDINATOR.getByName('dataset').submitAndMerge(text, LOADER_USER);
+  const exports = c.req.query('exports');
+  if (exports !== undefined && exports !== 'later') return jsonError(400, 'exports takes only the value "later" (queue no exports for this version).');
+  const result = await c.env.COORDINATOR.getByName('dataset').submitAndMerge(text, LOADER_USER, { queueExports: exports !== 'later' });
   if ('error' in result) return jsonError(result.error.status, result.error.message);
   return c.json(result, 200);
 });
