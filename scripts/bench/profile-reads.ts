@@ -36,9 +36,10 @@ export interface ReadMeasure {
 
 /**
  * `reads` requests made by `url(i)` one after another: median wall time (full body read)
- * and workerd's CPU per request.
+ * and workerd's CPU per request, background work included (storing the edge-cache entry
+ * after a large answer: `pauseMs` between requests lets it end before the next one starts).
  */
-export async function measureReads(pid: number | null, reads: number, url: (i: number) => string, init: RequestInit = {}): Promise<ReadMeasure> {
+export async function measureReads(pid: number | null, reads: number, url: (i: number) => string, init: RequestInit = {}, pauseMs = 0): Promise<ReadMeasure> {
   const times: number[] = [];
   let bytes = 0;
   let status = '';
@@ -52,6 +53,7 @@ export async function measureReads(pid: number | null, reads: number, url: (i: n
     times.push(performance.now() - start);
     if (response.status >= 400) throw new Error(`${url(i)}: ${response.status}`);
     bytes = body.byteLength;
+    if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     status = `${response.status} ${response.headers.get('X-Cache-Status') ?? ''} ${response.headers.get('X-PeriodO-Document-Source') ?? ''}`.trim();
   }
   return { wallMs: median(times), cpuMs: (cpuMs(pid) - cpuBefore) / reads, bytes, status };
