@@ -150,8 +150,14 @@ function storeAfterwards(c: C, cache: Cache, key: string, response: Response, tt
   };
   waitUntil(c, write().catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`)));
   // A HIT of this entry is gzip-encoded for clients that accept it.
-  response.headers.append('Vary', 'Accept-Encoding');
-  return response;
+  let client = response;
+  try {
+    client.headers.append('Vary', 'Accept-Encoding');
+  } catch {
+    client = new Response(response.body, response);
+    client.headers.append('Vary', 'Accept-Encoding');
+  }
+  return client;
 }
 
 function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null): Response {
