@@ -65,6 +65,8 @@ async function main() {
       periods: { type: 'string', default: '1791' },
       reads: { type: 'string', default: '30' },
       data: { type: 'string' },
+      // For a build without JSON documents in R2 (comparing with an older commit): wait this long for its exports instead.
+      'settle-ms': { type: 'string' },
     },
   });
   const reads = Number(values.reads);
@@ -76,7 +78,8 @@ async function main() {
     const quiet = console.log;
     console.log = () => {};
     await loadData({ url: origin, adminToken: ADMIN }, file, 50_000).finally(() => (console.log = quiet));
-    for (;;) {
+    if (values['settle-ms']) await new Promise((resolve) => setTimeout(resolve, Number(values['settle-ms'])));
+    for (; !values['settle-ms']; ) {
       const r = await fetch(`${origin}/d.json?probe=${Date.now()}`, { headers: { Range: 'bytes=0-0' } });
       await r.arrayBuffer();
       if (r.status === 206) break;
