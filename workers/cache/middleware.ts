@@ -15,6 +15,7 @@ import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
 import { replayOf } from './replay';
+import { waitUntil } from '../shared/wait-until';
 
 type C = Context<{ Bindings: Env }>;
 
@@ -47,14 +48,6 @@ function setHeader(c: C, name: string, value: string): void {
   } catch {
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set(name, value);
-  }
-}
-
-function waitUntil(c: C, promise: Promise<unknown>): void {
-  try {
-    c.executionCtx.waitUntil(promise);
-  } catch {
-    // No execution context (direct app.fetch): the promise still runs.
   }
 }
 

@@ -4,6 +4,7 @@ import type { Env } from '../../env';
 import { DatasetStore } from '../../storage/dataset-store';
 import { serveDatasetDocument } from '../dataset-document';
 import { exportKey } from '../../exports/enqueue';
+import { waitUntil } from '../../shared/wait-until';
 import { highlightJsonPage } from '../html-view';
 import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
 import { primaryTopicOf, served } from '../representation';
@@ -43,14 +44,6 @@ async function versionFor(c: C, resource: 'dataset' | 'context') {
   const tag = `periodo-${resource}-version-${row.id}`;
   if (matchesIfNoneMatch(request, tag)) return notModified();
   return { request, url, requested, store, row, meta, tag };
-}
-
-function waitUntil(c: C, promise: Promise<unknown>): void {
-  try {
-    c.executionCtx.waitUntil(promise);
-  } catch {
-    // No execution context (direct app.fetch): the promise still runs.
-  }
 }
 
 async function dataset(c: C): Promise<Response> {
