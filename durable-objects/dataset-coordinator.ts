@@ -266,6 +266,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
     contributors: string[];
     /** Create the patch request in the same batch (operator loads), submitted by `mergedBy`. */
     newRequest?: boolean;
+    /** False: the version's exports are not queued (a load's patches before its last). */
+    queueExports?: boolean;
   }): Promise<MergeResult> {
     // Patch requests are contributions; a request made in the same batch is an operator load.
     const { plan, original, applied, idMap, before } = await this.plan(args.patchText, !args.newRequest);
@@ -298,6 +300,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       version: plan.version,
       entities: [...plan.changed.created, ...plan.changed.updated, ...plan.changed.removed],
       patchRequestId: args.patchRequestId,
+      queueExports: args.queueExports,
     });
     return {
       patchRequestId: args.patchRequestId,
@@ -312,12 +315,20 @@ export class DatasetCoordinator extends DurableObject<Env> {
   /**
    * Submits a patch and merges it at once, as one transaction (the initial data load
    * and operator loads). Refusals come back as `{ error }` with a status and message.
+   * `options.queueExports: false` for a load's patches before its last.
    */
-  async submitAndMerge(patchText: string, userId: string): Promise<MergeResult | CoordinatorError> {
+  async submitAndMerge(patchText: string, userId: string, options: { queueExports?: boolean } = {}): Promise<MergeResult | CoordinatorError> {
     return this.refusalsAsErrors(() =>
       this.exclusive(async () => {
         const patchRequestId = await nextPatchRequestId(this.store.db);
-        return this.mergeAsVersion({ patchRequestId, patchText, mergedBy: userId, contributors: patchRequestId > 1 ? [userId] : [], newRequest: true });
+        return this.mergeAsVersion({
+          patchRequestId,
+          patchText,
+          mergedBy: userId,
+          contributors: patchRequestId > 1 ? [userId] : [],
+          newRequest: true,
+          queueExports: options.queueExports,
+        });
       }),
     );
   }

@@ -37,10 +37,13 @@ export interface Env {
   CACHE_PURGE_TOKEN?: string;
 }
 
-/** A message on the export queue: render one dataset version in one format into R2. */
+/**
+ * A message on the export queue: render one dataset version in one format into R2
+ * (`json`: the version's authorities map, which `/d.json` serves between its per-request parts).
+ */
 export interface ExportJob {
   version: number;
-  format: 'ttl' | 'nt' | 'csv';
+  format: 'json' | 'ttl' | 'nt' | 'csv';
   /** `merge`: queued because a merge made this version (skipped once a newer one exists). */
   trigger?: 'merge' | 'request';
 }

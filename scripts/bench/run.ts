@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile, defaultSeedPath } from './datasets.ts';
+import { cpuMs, measureReads, type ReadMeasure } from './profile-reads.ts';
 import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
@@ -21,11 +22,41 @@ import { exportsSettled } from './settle.ts';
 const ADMIN = 'dev-admin-token';
 
 /** The reference server on the same kind of machine (issue #2), in ms / bytes. */
-const REFERENCE: Record<number, { merge: number; growth: number; dataset: number; authority: number }> = {
-  1800: { merge: 517, growth: 1.2e6, dataset: 68, authority: 28 },
-  10000: { merge: 2533, growth: 6.7e6, dataset: 388, authority: 172 },
-  50000: { merge: 15129, growth: 33e6, dataset: 2378, authority: 1394 },
+const REFERENCE: Record<number, { merge: number; growth: number }> = {
+  1800: { merge: 517, growth: 1.2e6 },
+  10000: { merge: 2533, growth: 6.7e6 },
+  50000: { merge: 15129, growth: 33e6 },
 };
+
+/**
+ * Issue 14's side-by-side run (quoted: the reference under gunicorn, 2 workers, loopback,
+ * `Accept-Encoding: identity`, medians), in ms; `exportsBefore`: this project's export work
+ * after a one-period merge before per-version JSON documents (Turtle, N-Triples, CSV rebuilt whole).
+ */
+const REFERENCE_READS: Record<number, { dataset: number; authority: number; largest: number; load: number; exportsBefore: number }> = {
+  1800: { dataset: 23.5, authority: 8.6, largest: 10.9, load: 580, exportsBefore: 1300 },
+  10000: { dataset: 181, authority: 82, largest: 79, load: 1600, exportsBefore: 2100 },
+  50000: { dataset: 1220, authority: 905, largest: 756, load: 6150, exportsBefore: 6900 },
+};
+
+function nearest<T>(table: Record<number, T>, periods: number): T {
+  const sizes = Object.keys(table).map(Number);
+  return table[sizes.reduce((a, b) => (Math.abs(b - periods) < Math.abs(a - periods) ? b : a))];
+}
+
+/** Export jobs of one version as the consumer recorded them (format → ms), read from the local D1 file. */
+function exportDurations(persistDir: string, version: number): Record<string, number> {
+  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && statSync(join(dir, f)).size > 0);
+  if (!file) return {};
+  const db = new DatabaseSync(join(dir, file), { readOnly: true });
+  try {
+    const rows = db.prepare(`SELECT format, duration_ms FROM export_jobs WHERE version = ? AND state = 'done'`).all(version) as { format: string; duration_ms: number }[];
+    return Object.fromEntries(rows.map((r) => [r.format, r.duration_ms]));
+  } finally {
+    db.close();
+  }
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,7 +110,12 @@ interface Row {
   periods: number;
   megabytes: number;
   loadMs: number;
+  loadCpuMs: number;
   loadPatches: number;
+  exportMs: Record<string, number>;
+  exportCpuMs: number;
+  reads: Record<'dataset' | 'inline' | 'versioned' | 'authority' | 'largest', ReadMeasure>;
+  largestPeriods: number;
   mergeMs: number;
   submitMs: number;
   reviewMergeMs: number;
@@ -96,10 +132,14 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
   const worker = await startLocalWorker();
   const origin = worker.url.origin;
   try {
+    // A started server, as the reference's was: the Worker's first request (isolate start) is not the load's.
+    await (await fetch(`${origin}/`)).arrayBuffer();
     const quiet = console.log;
     let loadPatches = 0;
     console.log = () => loadPatches++;
+    const loadCpuBefore = cpuMs(worker.workerdPid);
     const [loadMs] = await timed(() => loadData({ url: origin, adminToken: ADMIN }, file, 5000));
+    const loadCpuMs = cpuMs(worker.workerdPid) - loadCpuBefore;
     console.log = quiet;
 
     const authorities = Object.keys(dataset.authorities as object).map((k) => k.replace(/^.*\/assigned\//, ''));
@@ -148,15 +188,29 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       reviewTimes.push(mergeMs);
     }
 
+    // The exports of the head version, made by a one-period merge (the last one above):
+    // workerd's CPU from that merge's answer until the exports are in R2, and each job's time.
+    const exportCpuBefore = cpuMs(pid);
     // Locally the export consumer shares workerd's thread: let the head's exports finish
     // before timing reads (in production the consumer runs in its own invocations).
     await exportsSettled(origin);
-    // Cold: a query the app ignores but the cache key includes, so every request is built.
-    const datasetTimes: number[] = [];
-    for (let i = 0; i < Math.max(3, Math.ceil(reads / 4)); i++) {
-      const [ms] = await timed(async () => (await fetch(`${origin}/d.json?cold=${i}`)).arrayBuffer());
-      datasetTimes.push(ms);
-    }
+    const exportCpuMs = cpuMs(pid) - exportCpuBefore;
+    const headVersion = Number((await fetch(`${origin}/d.json?head`, { method: 'HEAD' })).headers.get('ETag')?.match(/version-(\d+)/)?.[1]);
+    const exportMs = exportDurations(worker.persistDir, headVersion);
+
+    // Cold reads (edge-cache MISS): a query the app ignores but the cache key includes, so
+    // every request is built; `Accept-Encoding: identity` as in the issue's measurements.
+    const t = Date.now();
+    const sizes = Object.entries(dataset.authorities as Record<string, { periods: object }>).map(([k, a]) => [k.replace(/^.*\/assigned\//, '').slice(2), Object.keys(a.periods).length] as const);
+    sizes.sort((a, b) => a[1] - b[1]);
+    const documentReads = Math.max(5, Math.ceil(reads / 2));
+    const coldReads = {
+      dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, 100),
+      inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, 100),
+      versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, 100),
+      authority: await measureReads(pid, reads, (i) => `${origin}/${sizes[0][0]}.json?cold=${t}-${i}`),
+      largest: await measureReads(pid, reads, (i) => `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-${i}`, {}, 20),
+    };
     const authorityTimes: number[] = [];
     const authorityHitTimes: number[] = [];
     for (let i = 0; i < reads; i++) {
@@ -170,12 +224,17 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       periods,
       megabytes: text.length / 1e6,
       loadMs,
+      loadCpuMs,
       loadPatches,
+      exportMs,
+      exportCpuMs,
+      reads: coldReads,
+      largestPeriods: sizes[sizes.length - 1][1],
       mergeMs: median(mergeTimes),
       submitMs: median(submitTimes),
       reviewMergeMs: median(reviewTimes),
       bytesPerMerge,
-      datasetMs: median(datasetTimes),
+      datasetMs: coldReads.dataset.wallMs,
       authorityMs: median(authorityTimes),
       authorityHitMs: median(authorityHitTimes),
       peakRssMb,
@@ -230,15 +289,33 @@ async function main() {
   }
 }
 
+function ratio(ours: number, reference: number): string {
+  return `${(ours / reference).toFixed(2)}×`;
+}
+
 function printStorage(rows: Row[], seedPath: string, merges: string, reads: string) {
   const values = { merges, reads };
-  console.log(`\nStorage and read API — seed ${seedPath.split('/').pop()}, medians of ${values.merges} merges and ${values.reads} reads (reference server in brackets)\n`);
-  console.log('| periods | JSON | initial load | submit+merge 1 period | D1 growth / merge | GET /d.json (cold) | GET one authority (cold / cache hit) | workerd peak RSS during merges |');
+  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} reads of an authority and ${Math.max(5, Math.ceil(Number(values.reads) / 2))} of each dataset URL`);
+  console.log('Each cell: this run\'s median wall time [workerd CPU per request] (the reference as quoted in issue 14; this run ÷ reference). Reads are edge-cache MISSes with Accept-Encoding: identity.\n');
+  console.log('| periods | GET /d.json | GET /d.jsonld?inline-context | GET /d.json?version=N | GET one authority (1 period) | GET the largest authority | initial load (load-data) | export work after a one-period merge |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    const ref = REFERENCE[[1800, 10000, 50000].reduce((a, b) => (Math.abs(b - r.periods) < Math.abs(a - r.periods) ? b : a))];
+    const ref = nearest(REFERENCE_READS, r.periods);
+    const read = (m: ReadMeasure, reference: number | null) =>
+      `${fmtMs(m.wallMs)} [${m.cpuMs.toFixed(1)} ms]${reference === null ? '' : ` (${fmtMs(reference)}; ${ratio(m.wallMs, reference)})`}`;
+    const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)}`).join(', ');
     console.log(
-      `| ${r.periods.toLocaleString('en')} | ${r.megabytes.toFixed(1)} MB | ${fmtMs(r.loadMs)} (${r.loadPatches} patches) | ${fmtMs(r.mergeMs)} (${fmtMs(ref.merge)}) | ${fmtBytes(r.bytesPerMerge)} (${fmtBytes(ref.growth)}) | ${fmtMs(r.datasetMs)} (${fmtMs(ref.dataset)}) | ${fmtMs(r.authorityMs)} / ${fmtMs(r.authorityHitMs)} (${fmtMs(ref.authority)}) | ${r.peakRssMb.toFixed(0)} MB |`,
+      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
+    );
+  }
+
+  console.log(`\nStorage and merges — medians of ${values.merges} merges (reference server, issue #2, in brackets)\n`);
+  console.log('| periods | JSON | submit+merge 1 period | D1 growth / merge | GET one authority (cache hit) | workerd peak RSS during merges |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const ref = nearest(REFERENCE, r.periods);
+    console.log(
+      `| ${r.periods.toLocaleString('en')} | ${r.megabytes.toFixed(1)} MB | ${fmtMs(r.mergeMs)} (${fmtMs(ref.merge)}) | ${fmtBytes(r.bytesPerMerge)} (${fmtBytes(ref.growth)}) | ${fmtMs(r.authorityHitMs)} | ${r.peakRssMb.toFixed(0)} MB |`,
     );
   }
   console.log('\nThe contribution workflow (a one-period patch): `PATCH /d/` as a contributor, then `POST /patches/N/merge` as an editor\n');

@@ -4,7 +4,8 @@
  * policies of policy.ts. Every data-app response carries `X-Cache-Status`:
  * HIT (served from the cache, including a 304 for a matching If-None-Match), MISS (built
  * by the app; stored if cacheable), EXPIRED (an entry was found past its edge lifetime and
- * was rebuilt), BYPASS (not cacheable: other methods, authenticated requests, private routes).
+ * was rebuilt), BYPASS (not cacheable: other methods, authenticated requests, byte ranges,
+ * private routes).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
@@ -13,6 +14,8 @@ import { currentGenerations } from './generations';
 import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
+import { replayOf } from './replay';
+import { waitUntil } from '../shared/wait-until';
 
 type C = Context<{ Bindings: Env }>;
 
@@ -45,14 +48,6 @@ function setHeader(c: C, name: string, value: string): void {
   } catch {
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set(name, value);
-  }
-}
-
-function waitUntil(c: C, promise: Promise<unknown>): void {
-  try {
-    c.executionCtx.waitUntil(promise);
-  } catch {
-    // No execution context (direct app.fetch): the promise still runs.
   }
 }
 
@@ -123,7 +118,7 @@ function datasetVersion(response: Response): number | null {
  * client's copy ends only once the entry is written, so a client that has read a MISS to
  * the end gets a HIT next. A failed write is logged; the client's answer is unaffected.
  */
-function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null): Response {
+function storedHeaders(response: Response, ttl: number, tags: string[]): Headers {
   const stored = new Headers(response.headers);
   for (const h of STORAGE_HEADERS) stored.delete(h);
   stored.set(CLIENT_CACHE_CONTROL, response.headers.get('Cache-Control') ?? NONE);
@@ -131,6 +126,42 @@ function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response
   stored.set('Cache-Control', `public, max-age=${ttl + Math.min(ttl, 3600)}`);
   stored.set(EDGE_EXPIRES, String(Date.now() + ttl * 1000));
   stored.set('Cache-Tag', tags.join(','));
+  return stored;
+}
+
+/**
+ * A large answer the app can build again (replay.ts): sent to the client untouched, and
+ * stored from a fresh copy (the replay starts once the client's copy is sent), so a cold
+ * reader pays neither the tee nor the compression and write of the entry.
+ */
+function storeAfterwards(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null, replay: () => Promise<Response | null>): Response {
+  const url = new URL(c.req.url);
+  const write = async () => {
+    const fresh = await replay();
+    if (!fresh?.body || fresh.status !== response.status) {
+      void fresh?.body?.cancel();
+      return;
+    }
+    const stored = storedHeaders(fresh, ttl, tags);
+    stored.set(STORED_ENCODING, 'gzip');
+    stored.delete('Content-Length');
+    await cache.put(key, new Response(fresh.body.pipeThrough(new CompressionStream('gzip')), { status: fresh.status, headers: stored }));
+    recordStored(key, tags, url.origin, accept);
+  };
+  waitUntil(c, write().catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`)));
+  // A HIT of this entry is gzip-encoded for clients that accept it.
+  let client = response;
+  try {
+    client.headers.append('Vary', 'Accept-Encoding');
+  } catch {
+    client = new Response(response.body, response);
+    client.headers.append('Vary', 'Accept-Encoding');
+  }
+  return client;
+}
+
+function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null): Response {
+  const stored = storedHeaders(response, ttl, tags);
   let clientBody: ReadableStream | null = null;
   let cacheBody: ReadableStream | null = null;
   if (response.body && !response.headers.has('Content-Encoding')) {
@@ -181,7 +212,8 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   const request = c.req.raw;
   const method = request.method;
   const url = new URL(request.url);
-  const policy = (method === 'GET' || method === 'HEAD') && !request.headers.has('Authorization') ? classify(url) : null;
+  // Byte ranges are answered by the app (from R2), never from or into a whole stored entry.
+  const policy = (method === 'GET' || method === 'HEAD') && !request.headers.has('Authorization') && !request.headers.has('Range') ? classify(url) : null;
   const cache = policy ? defaultCache() : null;
   if (!policy || !cache) {
     await next();
@@ -255,8 +287,13 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   const raced = mode === 'latest' && current.head !== undefined && served !== null && served !== current.head;
   if (ttl !== null && !raced) {
     // An immutable version never goes stale: no family tag, so no merge purge reaches it.
-    const tags = mode === 'immutable' ? [pathTag(url.pathname), 'versioned'] : policy.tags;
-    c.res = storeWhileStreaming(c, cache, key, response, ttl, scopedTags(c.env.ENVIRONMENT, ['all', ...tags]), accept);
+    const tags = scopedTags(c.env.ENVIRONMENT, ['all', ...(mode === 'immutable' ? [pathTag(url.pathname), 'versioned'] : policy.tags)]);
+    const replay = replayOf(response);
+    if (replay && Number(response.headers.get('Content-Length')) > WAIT_FOR_STORE_BYTES) {
+      c.res = storeAfterwards(c, cache, key, response, ttl, tags, accept, replay);
+    } else {
+      c.res = storeWhileStreaming(c, cache, key, response, ttl, tags, accept);
+    }
   }
   setHeader(c, CACHE_STATUS, status);
 };

@@ -74,10 +74,15 @@ adminApp.get('/audit', async (c) => {
   return c.json(report, 200);
 });
 
-/** Submits and merges a patch as the initial data loader, in one transaction. */
+/**
+ * Submits and merges a patch as the initial data loader, in one transaction.
+ * `?exports=later`: a load's patch before its last, whose version's exports are not queued.
+ */
 adminApp.post('/load', async (c) => {
   const text = await readBodyText(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
-  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER)), 200);
+  const exports = c.req.query('exports');
+  if (exports !== undefined && exports !== 'later') return jsonError(400, 'exports takes only the value "later" (queue no exports for this version).');
+  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER, { queueExports: exports !== 'later' })), 200);
 });
 
 adminApp.put('/users/:orcid', async (c) => {

@@ -36,35 +36,59 @@ export interface DatasetRendering {
   requestedVersion?: number;
 }
 
-async function* datasetChunks(store: DatasetStore, r: DatasetRendering): AsyncGenerator<string> {
-  if (!r.meta) {
-    yield '{}\n';
-    return;
-  }
+/**
+ * The served document around its authorities map: `head` runs up to and including
+ * `"authorities": `, `tail` from just after the map to the final newline. Both depend on the
+ * request (the served context, `primaryTopicOf`); the map is the same for every request
+ * of a version, so it can be stored once (R2) and served between them. `map: false`: the
+ * document has no authorities member and `head` is all of it.
+ */
+export interface DatasetFrame {
+  head: string;
+  tail: string;
+  map: boolean;
+}
+
+export function datasetFrame(r: Omit<DatasetRendering, 'version'>): DatasetFrame {
+  if (!r.meta) return { head: '{}\n', tail: '', map: false };
   const doc = JSON.parse(r.meta.json) as JsonObject;
   if (r.served && '@context' in doc) {
     doc['@context'] = servedContext(r.served, doc['@context'], { version: r.requestedVersion, inline: r.inlineContext ?? false });
   }
   const entries = Object.entries(doc);
+  let text = '{';
+  let head: string | null = null;
+  entries.forEach(([k, v], i) => {
+    text += `${i === 0 ? '' : ', '}${JSON.stringify(k)}: `;
+    if (k === 'authorities' && head === null) {
+      head = text;
+      text = '';
+    } else {
+      text += pyJson(v);
+    }
+  });
+  if (r.served && entries.length > 0) text += `, "primaryTopicOf": ${pyJson(primaryTopicOf(r.served))}`;
+  text += '}\n';
+  return head === null ? { head: text, tail: '', map: false } : { head, tail: text, map: true };
+}
+
+/** The authorities map of a version (`{"<id>": {…}, …}`), read from D1 page by page. */
+export async function* authoritiesMapChunks(store: DatasetStore, version: number): AsyncGenerator<string> {
   yield '{';
   let first = true;
-  for (const [k, v] of entries) {
-    yield `${first ? '' : ', '}${JSON.stringify(k)}: `;
+  for await (const a of store.authoritiesAt(version)) {
+    yield `${first ? '' : ', '}${JSON.stringify(a.id)}: ${authorityText(a)}`;
     first = false;
-    if (k !== 'authorities') {
-      yield pyJson(v);
-      continue;
-    }
-    yield '{';
-    let firstAuthority = true;
-    for await (const a of store.authoritiesAt(r.version)) {
-      yield `${firstAuthority ? '' : ', '}${JSON.stringify(a.id)}: ${authorityText(a)}`;
-      firstAuthority = false;
-    }
-    yield '}';
   }
-  if (r.served && entries.length > 0) yield `${first ? '' : ', '}"primaryTopicOf": ${pyJson(primaryTopicOf(r.served))}`;
-  yield '}\n';
+  yield '}';
+}
+
+async function* datasetChunks(store: DatasetStore, r: DatasetRendering): AsyncGenerator<string> {
+  const frame = datasetFrame(r);
+  yield frame.head;
+  if (!frame.map) return;
+  yield* authoritiesMapChunks(store, r.version);
+  yield frame.tail;
 }
 
 /** A byte stream of the dataset, pulled as the client reads (back-pressure bounds memory). */

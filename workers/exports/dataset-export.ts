@@ -11,13 +11,12 @@
  * (`datasetTrailer`) when it serves the file, so each response is exactly the graph of
  * the JSON-LD the API serves for that URL.
  */
-import type { ExportJob } from '../env';
 import { CsvBuilder } from './csv';
 import { ActiveContext, JsonLdToRdf, newStats, type Block, type ConversionStats } from './jsonld-to-rdf';
 import { NTriplesWriter } from './ntriples';
 import { TurtleWriter } from './turtle';
 
-export type ExportFormat = ExportJob['format'];
+export type ExportFormat = 'ttl' | 'nt' | 'csv';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ttl', 'nt', 'csv'];
 
 export interface TextSink {

@@ -2,23 +2,28 @@
  * Asking for exports: a job per version and format goes on the export queue once (the
  * `export_jobs` row dedupes), whether a merge or a request asks first.
  */
-import type { Env } from '../env';
+import type { Env, ExportJob } from '../env';
 import { database } from '../storage/db';
 import { claimExportJobs, releaseExportJob } from '../storage/export-job-store';
-import { EXPORT_FORMATS, type ExportFormat } from './dataset-export';
+import { EXPORT_FORMATS } from './dataset-export';
+
+/** What a job writes: an RDF/CSV export, or `json`, the authorities map `/d.json` is served from. */
+export type JobFormat = ExportJob['format'];
+/** Every job a version gets, the JSON document first (the one most requests read). */
+export const JOB_FORMATS: readonly JobFormat[] = ['json', ...EXPORT_FORMATS];
 
 /** The R2 key of a version's export: immutable once written, kept for every version. */
-export function exportKey(version: number, format: ExportFormat): string {
-  return `exports/v${version}/periodo-dataset.${format}`;
+export function exportKey(version: number, format: JobFormat): string {
+  return format === 'json' ? `exports/v${version}/authorities.json` : `exports/v${version}/periodo-dataset.${format}`;
 }
 
 /** Queues the given exports of `version` unless they are already on their way; returns those sent. */
 export async function requestExports(
   env: Env,
   version: number,
-  formats: readonly ExportFormat[] = EXPORT_FORMATS,
+  formats: readonly JobFormat[] = JOB_FORMATS,
   trigger: 'merge' | 'request' = 'request',
-): Promise<ExportFormat[]> {
+): Promise<JobFormat[]> {
   const db = database(env.DB);
   const claimed = await claimExportJobs(db, version, formats);
   if (claimed.length === 0) return [];
@@ -31,7 +36,7 @@ export async function requestExports(
   return claimed;
 }
 
-/** After a merge: the new version's Turtle, N-Triples and CSV, without waiting for a request. */
+/** After a merge: the new version's JSON document, Turtle, N-Triples and CSV, without waiting for a request. */
 export async function enqueueExports(env: Env, version: number): Promise<void> {
-  await requestExports(env, version, EXPORT_FORMATS, 'merge');
+  await requestExports(env, version, JOB_FORMATS, 'merge');
 }

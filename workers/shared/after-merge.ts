@@ -12,9 +12,14 @@ export interface MergeEvent {
   /** Ids of the authorities and periods the merge created, updated or removed. */
   entities: string[];
   patchRequestId: number | null;
+  /**
+   * False for all but the last patch of an operator's load: its version is superseded at
+   * once, so its exports would be work thrown away (a request for it still queues them).
+   */
+  queueExports?: boolean;
 }
 
 export async function afterMerge(env: Env, event: MergeEvent): Promise<void> {
-  const results = await Promise.allSettled([purgeAfterMerge(env, event), enqueueExports(env, event.version)]);
+  const results = await Promise.allSettled([purgeAfterMerge(env, event), event.queueExports === false ? Promise.resolve() : enqueueExports(env, event.version)]);
   for (const r of results) if (r.status === 'rejected') console.error(`after merge of version ${event.version}: ${String(r.reason)}`);
 }

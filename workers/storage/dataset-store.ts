@@ -28,6 +28,27 @@ export class DatasetStore {
     return this.db.query.versions.findFirst({ orderBy: desc(versions.id) });
   }
 
+  /**
+   * A version row (the head when `version` is undefined) and the dataset's meta at that
+   * version, in one round trip (one batch: the two reads see the same state).
+   */
+  async versionWithMeta(version?: number): Promise<{ row: VersionRow; meta: StoredMeta | null } | null> {
+    const [rows, metas] = await this.db.batch([
+      version === undefined
+        ? this.db.select().from(versions).orderBy(desc(versions.id)).limit(1)
+        : this.db.select().from(versions).where(eq(versions.id, version)).limit(1),
+      this.db
+        .select()
+        .from(datasetMeta)
+        .where(version === undefined ? isNull(datasetMeta.validTo) : validAt(datasetMeta, version))
+        .limit(1),
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    const m = metas[0];
+    return { row, meta: m ? { validFrom: m.validFrom, json: m.json, hash: m.hash } : null };
+  }
+
   async meta(version: number): Promise<StoredMeta | null> {
     const row = await this.db.query.datasetMeta.findFirst({ where: validAt(datasetMeta, version) });
     return row ? { validFrom: row.validFrom, json: row.json, hash: row.hash } : null;

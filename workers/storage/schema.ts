@@ -206,7 +206,8 @@ export const authStates = sqliteTable('auth_states', {
 });
 
 /**
- * Turtle / N-Triples / CSV exports of whole dataset versions (R2 `exports/v<N>/…`): one row
+ * Turtle / N-Triples / CSV exports of whole dataset versions, and the JSON authorities map
+ * `/d.json` is served from (R2 `exports/v<N>/…`): one row
  * per version and format once a job was asked for, so that requests and merges enqueue a
  * job once (a stale `queued` or `running` job, or a `failed` one after a pause, is queued
  * again) and operators see attempts, failures and sizes.
@@ -215,7 +216,7 @@ export const exportJobs = sqliteTable(
   'export_jobs',
   {
     version: integer('version').notNull(),
-    format: text('format', { enum: ['ttl', 'nt', 'csv'] }).notNull(),
+    format: text('format', { enum: ['json', 'ttl', 'nt', 'csv'] }).notNull(),
     state: text('state', { enum: ['queued', 'running', 'done', 'failed'] }).notNull(),
     /** Messages sent for this job. */
     enqueued: integer('enqueued').notNull(),

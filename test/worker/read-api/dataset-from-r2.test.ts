@@ -1,0 +1,150 @@
+/**
+ * `/d.json` and its variants served from the version's JSON document in R2, and from D1
+ * while that document does not exist yet: the same bytes either way, ETag and 304, byte
+ * ranges, HEAD, and `?version=N` unchanged after later merges. The export consumer is
+ * driven directly with a message batch; the document of version 2 is claimed before its
+ * merge, so nothing but this test writes it.
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import handler from '../../../workers/index';
+import type { ExportJob } from '../../../workers/env';
+import { exportKey } from '../../../workers/exports/enqueue';
+import { DOCUMENT_SOURCE } from '../../../workers/data/dataset-document';
+import { claimExportJobs } from '../../../workers/storage/export-job-store';
+import { database } from '../../../workers/storage/db';
+import { ADMIN_TOKEN, get, headVersion, load, loadTestData } from './support';
+
+const VARIANTS = ['/d.json', '/d.jsonld', '/dataset/', '/d.json?inline-context', '/d.jsonld?version=2', '/d.json?version=2&inline-context', '/d.json?version=1'];
+
+async function deliver(body: ExportJob) {
+  const batch = createMessageBatch<ExportJob>('periodo-exports-dev', [{ id: `m-${body.version}-${body.format}`, timestamp: new Date(), attempts: 1, body }]);
+  const ctx = createExecutionContext();
+  await handler.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function purgeAll(): Promise<void> {
+  const r = await get('/admin/purge', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: '{"all": true}' });
+  expect(r.status).toBe(200);
+  await r.body?.cancel();
+}
+
+async function bytes(r: Response): Promise<Uint8Array> {
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+const fromD1 = new Map<string, Uint8Array>();
+
+beforeAll(async () => {
+  await loadTestData();
+  // Version 2's document is claimed (as if queued) before its merge: the merge queues its other exports only.
+  expect(await claimExportJobs(database(env.DB), 2, ['json'])).toEqual(['json']);
+  await load([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'version 2' }]);
+  expect(await headVersion()).toBe(2);
+  // The document of version 1 is written now (or already was, by the real queue), so ?version=1 reads R2 below.
+  expect((await deliver({ version: 1, format: 'json' })).explicitAcks).toHaveLength(1);
+});
+
+describe('while the version has no JSON document in R2', () => {
+  it('streams the dataset out of D1, whole, with its ETag', async () => {
+    expect(await env.EXPORTS.head(exportKey(2, 'json'))).toBeNull();
+    for (const path of VARIANTS.filter((p) => !p.includes('version=1'))) {
+      const r = await get(path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get(DOCUMENT_SOURCE), path).toBe('d1');
+      expect(r.headers.get('ETag')).toBe('W/"periodo-dataset-version-2"');
+      const body = await bytes(r);
+      const doc = JSON.parse(text(body)) as { authorities: Record<string, { editorialNote?: string }> };
+      expect(doc.authorities.p0trgkv.editorialNote).toBe('version 2');
+      fromD1.set(path, body);
+    }
+  });
+
+  it('answers a byte range with the whole document (allowed by HTTP), and If-None-Match with 304', async () => {
+    const ranged = await get('/d.json', { headers: { Range: 'bytes=0-9' } });
+    expect(ranged.status).toBe(200);
+    expect(ranged.headers.get('Accept-Ranges')).toBeNull();
+    expect(await bytes(ranged)).toEqual(fromD1.get('/d.json'));
+    const r = await get('/d.json?x=1', { headers: { 'If-None-Match': 'W/"periodo-dataset-version-2"' } });
+    expect(r.status).toBe(304);
+  });
+});
+
+describe('once the export consumer has written the document', () => {
+  let total = 0;
+
+  beforeAll(async () => {
+    const result = await deliver({ version: 2, format: 'json' });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await env.EXPORTS.head(exportKey(2, 'json'))).not.toBeNull();
+    await purgeAll();
+  });
+
+  it('serves every variant from R2, byte for byte what D1 served', async () => {
+    for (const path of VARIANTS) {
+      const r = await get(path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get(DOCUMENT_SOURCE), path).toBe('r2');
+      const body = await bytes(r);
+      expect(Number(r.headers.get('Content-Length')), path).toBe(body.byteLength);
+      if (fromD1.has(path)) expect(text(body), path).toBe(text(fromD1.get(path)!));
+      else expect(JSON.parse(text(body)).authorities.p0trgkv.editorialNote, path).toBeUndefined();
+    }
+    total = fromD1.get('/d.json')!.byteLength;
+  });
+
+  it('answers If-None-Match with 304 and HEAD with the length and no body', async () => {
+    const r = await get('/d.json?y=1', { headers: { 'If-None-Match': 'W/"periodo-dataset-version-2"' } });
+    expect(r.status).toBe(304);
+    const head = await get('/d.json?y=2', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const whole = await bytes(await get('/d.json?y=2'));
+    expect(head.headers.get('Content-Length')).toBe(String(whole.byteLength));
+    expect(head.headers.get('Accept-Ranges')).toBe('bytes');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('answers byte ranges across the request’s own parts and the stored map, and 416 beyond the end', async () => {
+    const full = fromD1.get('/d.json')!;
+    const head = text(full).indexOf('"authorities": ') + '"authorities": '.length;
+    const cases: [string, number, number][] = [
+      ['bytes=0-9', 0, 9],
+      [`bytes=${head - 5}-${head + 20}`, head - 5, head + 20],
+      ['bytes=-40', total - 40, total - 1],
+      [`bytes=${total - 100}-`, total - 100, total - 1],
+      [`bytes=${head + 3}-${head + 3}`, head + 3, head + 3],
+      [`bytes=10-${total + 500}`, 10, total - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const r = await get('/d.json', { headers: { Range: range } });
+      expect(r.status, range).toBe(206);
+      expect(r.headers.get('Content-Range'), range).toBe(`bytes ${start}-${end}/${total}`);
+      expect(r.headers.get('X-Cache-Status'), range).toBe('BYPASS');
+      expect(await bytes(r), range).toEqual(full.subarray(start, end + 1));
+    }
+    const beyond = await get('/d.json', { headers: { Range: `bytes=${total}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('Content-Range')).toBe(`bytes */${total}`);
+    // Several ranges: the whole document.
+    const several = await get('/d.json', { headers: { Range: 'bytes=0-1,5-6' } });
+    expect(several.status).toBe(200);
+    expect(await bytes(several)).toEqual(full);
+  });
+
+  it('keeps ?version=2 byte-identical after later merges, and never serves it as the latest', async () => {
+    const before = fromD1.get('/d.jsonld?version=2')!;
+    await load([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'version 3' }]);
+    await purgeAll();
+    const old = await get('/d.jsonld?version=2');
+    expect(old.headers.get(DOCUMENT_SOURCE)).toBe('r2');
+    expect(text(await bytes(old))).toBe(text(before));
+    const latest = await get('/d.json');
+    expect(latest.headers.get('ETag')).toBe('W/"periodo-dataset-version-3"');
+    const doc = JSON.parse(await latest.text()) as { authorities: Record<string, { editorialNote?: string }> };
+    expect(doc.authorities.p0trgkv.editorialNote).toBe('version 3');
+  });
+});
