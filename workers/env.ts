@@ -31,6 +31,8 @@ export interface Env {
   ORCID_CLIENT_SECRET?: string;
   /** ORCID's address: https://orcid.org when unset; https://sandbox.orcid.org for sandbox credentials. */
   ORCID_BASE_URL?: string;
+  /** Where alerts go (a secret: chat or SMS gateway webhook); the weekly audit posts to it. */
+  ALERT_WEBHOOK?: string;
   CACHE_ZONE_ID?: string;
   CACHE_PURGE_TOKEN?: string;
 }
