@@ -18,9 +18,21 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
+          exclude: ['test/worker/ops/monitor/**'],
+          // One JSON line per request would drown the output; tests that check them spy on console.
+          onConsoleLog: (log: string) => !log.startsWith('{"type":"request"'),
           setupFiles: ['./test/worker/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // The monitor Worker on its own config (workers/monitor/wrangler.toml): KV state, cron.
+        plugins: [cloudflareTest({ wrangler: { configPath: './workers/monitor/wrangler.toml' } })],
+        test: {
+          name: 'monitor',
+          include: ['test/worker/ops/monitor/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {

@@ -74,7 +74,7 @@ export async function runProbes(target: MonitorTarget, fetcher: Fetcher = (r) =>
   } catch {
     report = null;
   }
-  if (health.result.status !== null && !report) {
+  if (health.result.ok && !report) {
     health.result.ok = false;
     health.result.detail = `answered ${health.result.status} without a health report`;
   }

@@ -14,7 +14,7 @@ import { fakeUpstream } from '../support/fake-upstream';
 
 type Json = Record<string, any>;
 
-const audit = async () => json(await get('/admin/audit?all', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+const audit = async (): Promise<Json> => json(await get('/admin/audit?all', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
 
 let period = '';
 let head = 0;
