@@ -6,6 +6,8 @@ const migrations = await readD1Migrations(fileURLToPath(new URL('./migrations', 
 
 export default defineConfig({
   test: {
+    // One JSON line per request would drown the output; tests that check them spy on console.
+    onConsoleLog: (log: string) => !log.startsWith('{"type":"request"'),
     projects: [
       {
         // The Worker, D1, Durable Objects, Queues, R2 and the Cache API, in workerd.
@@ -19,8 +21,6 @@ export default defineConfig({
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
           exclude: ['test/worker/ops/monitor/**'],
-          // One JSON line per request would drown the output; tests that check them spy on console.
-          onConsoleLog: (log: string) => !log.startsWith('{"type":"request"'),
           setupFiles: ['./test/worker/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
