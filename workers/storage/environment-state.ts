@@ -4,20 +4,7 @@
  * holds. An import goes only into an environment where all of them are empty.
  */
 
-/** The tables that make up a dataset's state and move with it (not users, tokens, sign-ins or derived export jobs). */
-export const PROMOTED_TABLES = [
-  'versions',
-  'dataset_meta',
-  'authorities',
-  'periods',
-  'identifiers',
-  'identifier_map',
-  'blob_chunks',
-  'patch_requests',
-  'patch_request_comments',
-  'bags',
-  'graphs',
-] as const;
+import { PROMOTED_TABLES } from './promoted-tables';
 
 export interface EnvironmentState {
   /** The last D1 migration applied (wrangler's `d1_migrations`), e.g. `0003_exports.sql`. */
