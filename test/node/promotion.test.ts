@@ -87,7 +87,7 @@ describe('export → import between two local environments', () => {
     expect(r.stdout).toMatch(/imported and verified: \d+ checks passed/);
 
     // What readers get is the same, version by version.
-    for (const path of ['d.json', 'd.json?version=1', 'd.json?version=2', 'patches.json?limit=250', 'patches/4/', 'history.jsonld?inline-context', 'identifier-map.json']) {
+    for (const path of ['d.json', 'd.json?version=1', 'd.json?version=2', 'patches.json?limit=250', 'patches/4/', 'history.nt?full', 'feed.xml', 'identifier-map.json']) {
       expect(await body(target, path), path).toBe(await body(source, path));
     }
     // The exports are rebuilt on the target, not copied.
