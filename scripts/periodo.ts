@@ -5,7 +5,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { unstable_readConfig } from 'wrangler';
 import { HEALTHY, monitorOnce, type IncidentState, type MonitorTarget } from '../workers/monitor/probes.ts';
 import { datasetPatches } from './lib/load-patches.ts';
 import { exportEnvironment, importEnvironment, PromotionError, type Admin } from './lib/promotion.ts';
@@ -139,7 +138,10 @@ function adminApi(options: Options): Admin {
 }
 
 /** The public URLs of a deployed environment, from its vars in wrangler.toml. */
-export function environmentUrls(env: string): MonitorTarget {
+export async function environmentUrls(env: string): Promise<MonitorTarget> {
+  // Loaded only when needed: importing wrangler takes seconds.
+  process.env.WRANGLER_LOG ??= 'error';
+  const { unstable_readConfig } = await import('wrangler');
   const vars = unstable_readConfig({ config: new URL('../wrangler.toml', import.meta.url).pathname, env }).vars as Record<string, string>;
   const first = (hosts: string) => `https://${hosts.split(',')[0].trim()}/`;
   return { name: env, data: vars.DATA_URL, client: first(vars.CLIENT_HOSTS), corsproxy: first(vars.CORSPROXY_HOSTS), legacy: first(vars.LEGACY_HOSTS) };
@@ -211,7 +213,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   if (values.env !== undefined && !['staging', 'production'].includes(values.env)) throw new CliError('--env takes staging or production');
   if (values.env && values.local) throw new CliError('give --local or --env, not both');
-  const environment = values.env ? environmentUrls(values.env) : null;
+  const environment = values.env ? await environmentUrls(values.env) : null;
   const options: Options = {
     url: values.url ?? environment?.data ?? 'http://localhost:8787',
     adminToken: values['admin-token'] ?? process.env.PERIODO_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,

@@ -45,7 +45,8 @@ async function probe(fetcher: Fetcher, check: string, request: Request, expected
       body,
     };
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+    const reason = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)) + (cause ? ` (${cause.code ?? cause.message})` : '');
     return { result: { check, url: request.url, ok: false, status: null, ms: Date.now() - started, detail: `no answer: ${reason}` }, body: null };
   }
 }
