@@ -87,9 +87,13 @@ describe('export → import between two local environments', () => {
     expect(r.stdout).toMatch(/imported and verified: \d+ checks passed/);
 
     // What readers get is the same, version by version.
-    for (const path of ['d.json', 'd.json?version=1', 'd.json?version=2', 'patches.json?limit=250', 'patches/4/', 'history.nt?full', 'feed.xml', 'identifier-map.json']) {
+    for (const path of ['d.json', 'd.json?version=1', 'd.json?version=2', 'patches.json?limit=250', 'patches/4/', 'history.nt?full', 'identifier-map.json']) {
       expect(await body(target, path), path).toBe(await body(source, path));
     }
+    // Users do not move: the feed names a contributor by ORCID iD until they sign in on the target.
+    const orcid = 'https://orcid.org/0000-0002-1825-0097';
+    expect(await body(target, 'feed.xml')).toBe((await body(source, 'feed.xml')).replaceAll('Josiah Carberry', orcid));
+    expect(await body(target, 'feed.xml')).toContain(`<title>${orcid} commented on change #4</title>`);
     // The exports are rebuilt on the target, not copied.
     const ttl = await fetch(new URL('dataset.ttl', target.url));
     expect([200, 503]).toContain(ttl.status);
