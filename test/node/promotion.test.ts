@@ -29,11 +29,12 @@ function cli(worker: LocalWorker, ...args: string[]): Promise<{ status: number |
   });
 }
 
-/** A body as another environment would serve it: its own origin replaced. */
+/** A body as another environment would serve it: its own origin (plain or URL-encoded) replaced. */
 async function body(worker: LocalWorker, path: string, init: RequestInit = {}): Promise<string> {
   const response = await fetch(new URL(path, worker.url), init);
   expect(response.status, `${path} on ${worker.url}`).toBe(200);
-  return (await response.text()).split(worker.url.origin).join('{origin}');
+  const origin = worker.url.origin;
+  return (await response.text()).split(origin).join('{origin}').split(encodeURIComponent(origin)).join('{origin}');
 }
 
 let source: LocalWorker;
