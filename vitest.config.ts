@@ -6,6 +6,8 @@ const migrations = await readD1Migrations(fileURLToPath(new URL('./migrations', 
 
 export default defineConfig({
   test: {
+    // One JSON line per request would drown the output; tests that check them spy on console.
+    onConsoleLog: (log: string) => !log.startsWith('{"type":"request"'),
     projects: [
       {
         // The Worker, D1, Durable Objects, Queues, R2 and the Cache API, in workerd.
@@ -18,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
-          exclude: ['test/worker/exports/**'],
+          exclude: ['test/worker/exports/**', 'test/worker/ops/monitor/**'],
           setupFiles: ['./test/worker/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -50,6 +52,15 @@ export default defineConfig({
           name: 'client',
           environment: 'node',
           include: ['test/client/**/*.test.ts'],
+        },
+      },
+      {
+        // The monitor Worker on its own config (workers/monitor/wrangler.toml): KV state, cron.
+        plugins: [cloudflareTest({ wrangler: { configPath: './workers/monitor/wrangler.toml' } })],
+        test: {
+          name: 'monitor',
+          include: ['test/worker/ops/monitor/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {

@@ -514,7 +514,12 @@ export class DatasetCoordinator extends DurableObject<Env> {
 
   // --- end of bags and graphs ---
 
-  /** Drops the in-memory state (tests use it to check the rebuild from D1). */
+  /** The health check's round trip: the head this object holds in memory (null: none loaded yet). */
+  async ping(): Promise<{ head: number | null }> {
+    return { head: this.head?.version ?? null };
+  }
+
+  /** Drops the in-memory state (tests use it to check the rebuild from D1; an import needs it). */
   async resetMemory(): Promise<void> {
     await this.exclusive(async () => this.forget());
   }

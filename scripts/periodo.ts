@@ -3,9 +3,12 @@
  * The same commands work locally and against a deployed environment; they call the
  * data app's admin endpoints, which exist only where an admin token is configured.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { HEALTHY, monitorOnce, type IncidentState, type MonitorTarget } from '../workers/monitor/probes.ts';
 import { datasetPatches } from './lib/load-patches.ts';
+import { exportEnvironment, importEnvironment, PromotionError, type Admin } from './lib/promotion.ts';
+import { WranglerError, type D1Location } from './lib/wrangler.ts';
 
 const USAGE = `usage: npm run periodo -- <command> [options]
 
@@ -14,11 +17,19 @@ commands:
         [--max-periods N]        periods per merged patch (default 5000; large loads are split)
   users add --orcid ORCID --name NAME --token TOKEN [--permissions a,b] [--expires-in S]
   users grant ORCID PERMISSION...
-  audit [--version N]            recompute a version's content hash from its rows (default: head)
+  audit [--version N]            recompute every version's content hash from the rows (or only version N);
+                                 exits 1 naming each drifting version and entity
   purge [--all | URL...]         purge cached responses (the whole data app with --all)
+  export FILE                    the environment's dataset state (versions, entities, identifiers, patch
+                                 requests, comments, bags, graphs; no users or tokens) into FILE
+  import FILE                    FILE into an empty environment, then rebuild and prove it equals the source
+        where the database is:   --local [--persist-to DIR] (default) or --env staging|production
+  monitor [--env E]              probe every app of an environment over its public URLs; exits 1 on failure
+        [--client URL] [--corsproxy URL] [--legacy URL]   (derived from --url for localhost, from --env otherwise)
+        [--webhook URL] [--heartbeat URL] [--state FILE]  alert once per incident (state kept in FILE)
 
 options (also as --name=value; a negative number needs that form: --expires-in=-3600):
-  --url URL              the data app (default http://localhost:8787)
+  --url URL              the data app (default http://localhost:8787, or the --env's DATA_URL)
   --admin-token TOKEN    the admin token (default: the development token, or $PERIODO_ADMIN_TOKEN)`;
 
 const DEV_ADMIN_TOKEN = 'dev-admin-token';
@@ -32,12 +43,20 @@ export interface Options {
 
 async function call(options: Options, method: string, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, options.url.endsWith('/') ? options.url : `${options.url}/`);
-  let response: Response;
-  try {
-    response = await fetch(url, {
+  const send = () =>
+    fetch(url, {
       method,
       headers: { Authorization: `Bearer ${options.adminToken}`, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let response: Response;
+  try {
+    response = await send().catch((error: Error) => {
+      // A kept-alive connection the server closed while idle (a long wrangler step ran in
+      // between): requests that are safe to repeat are sent once more, on a new one.
+      const idempotent = method === 'GET' || path === 'admin/rebuild';
+      if (idempotent && (error.cause as { code?: string })?.code === 'UND_ERR_SOCKET') return send();
+      throw error;
     });
   } catch (error) {
     throw new CliError(`cannot reach ${url.origin}: ${(error as Error).cause ?? (error as Error).message}`);
@@ -95,12 +114,84 @@ export async function loadData(options: Options, file: string, maxPeriods: numbe
   }
 }
 
+/** A failed check (audit drift, a failing probe, an import that differs): exit status 1. */
+export class AuditFailure extends Error {}
+
+interface HistoryAudit {
+  ok: boolean;
+  head: number;
+  versionsChecked: number;
+  rowsChecked: number;
+  problems: { version: number | null; entity: string | null; problem: string }[];
+}
+
+function adminApi(options: Options): Admin {
+  const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
+  return {
+    url: base,
+    get: (path) => call(options, 'GET', path),
+    post: (path, body) => call(options, 'POST', path, body ?? {}),
+    async fetchText(path) {
+      const headers: Record<string, string> = path.startsWith('admin/') ? { Authorization: `Bearer ${options.adminToken}` } : {};
+      const response = await fetch(new URL(path, base), { headers });
+      return { status: response.status, text: await response.text(), serverVersion: response.headers.get('X-PeriodO-Server-Version') };
+    },
+  };
+}
+
+/** The public URLs of a deployed environment, from its vars in wrangler.toml. */
+export async function environmentUrls(env: string): Promise<MonitorTarget> {
+  // Loaded only when needed: importing wrangler takes seconds.
+  process.env.WRANGLER_LOG ??= 'error';
+  const { unstable_readConfig } = await import('wrangler');
+  const vars = unstable_readConfig({ config: new URL('../wrangler.toml', import.meta.url).pathname, env }).vars as Record<string, string>;
+  const first = (hosts: string) => `https://${hosts.split(',')[0].trim()}/`;
+  return { name: env, data: vars.DATA_URL, client: first(vars.CLIENT_HOSTS), corsproxy: first(vars.CORSPROXY_HOSTS), legacy: first(vars.LEGACY_HOSTS) };
+}
+
+/** For a local data URL (localhost:P), the other apps are client.localhost:P and so on. */
+function localTarget(url: string): MonitorTarget {
+  const u = new URL(url);
+  const local = ['localhost', '127.0.0.1', 'data.localhost'].includes(u.hostname);
+  const other = (app: string) => (local ? `${u.protocol}//${app}.localhost${u.port ? `:${u.port}` : ''}/` : undefined);
+  return { name: local ? 'development' : u.host, data: url, client: other('client'), corsproxy: other('corsproxy'), legacy: other('legacy') };
+}
+
+async function monitor(options: Options, values: Record<string, string | boolean | undefined>, environment: MonitorTarget | null): Promise<void> {
+  const base = environment && values.url === undefined ? environment : localTarget(options.url);
+  const target: MonitorTarget = {
+    ...base,
+    client: (values.client as string | undefined) ?? base.client,
+    corsproxy: (values.corsproxy as string | undefined) ?? base.corsproxy,
+    legacy: (values.legacy as string | undefined) ?? base.legacy,
+  };
+  const stateFile = values.state as string | undefined;
+  let previous: IncidentState = HEALTHY;
+  if (stateFile) {
+    try {
+      previous = JSON.parse(await readFile(stateFile, 'utf8')) as IncidentState;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`cannot read the state file ${stateFile}: ${(error as Error).message}`);
+    }
+  }
+  const run = await monitorOnce(target, previous, {
+    webhook: (values.webhook as string | undefined) ?? process.env.PERIODO_ALERT_WEBHOOK,
+    heartbeat: (values.heartbeat as string | undefined) ?? process.env.PERIODO_HEARTBEAT_URL,
+  });
+  for (const r of run.results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.check.padEnd(20)} ${String(r.status ?? '-').padStart(3)} ${String(r.ms).padStart(5)} ms  ${r.url}${r.detail ? `  ${r.detail}` : ''}`);
+  if (run.alert) console.log(`${run.alert.kind === 'incident' ? 'alert' : 'recovery'}${run.delivered ? ' sent' : ' not sent (no --webhook, or it failed)'}: ${run.alert.text.split('\n')[0]}`);
+  for (const e of run.errors) console.error(`periodo: ${e}`);
+  if (stateFile) await writeFile(stateFile, JSON.stringify(run.state));
+  const failing = run.results.filter((r) => !r.ok);
+  if (failing.length) throw new AuditFailure(`${failing.length} check(s) failing on ${target.name}`);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      url: { type: 'string', default: 'http://localhost:8787' },
+      url: { type: 'string' },
       'admin-token': { type: 'string' },
       orcid: { type: 'string' },
       name: { type: 'string' },
@@ -110,11 +201,23 @@ export async function main(argv: string[]): Promise<void> {
       'max-periods': { type: 'string', default: '5000' },
       all: { type: 'boolean', default: false },
       version: { type: 'string' },
+      local: { type: 'boolean', default: false },
+      'persist-to': { type: 'string' },
+      env: { type: 'string' },
+      client: { type: 'string' },
+      corsproxy: { type: 'string' },
+      legacy: { type: 'string' },
+      webhook: { type: 'string' },
+      heartbeat: { type: 'string' },
+      state: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.env !== undefined && !['staging', 'production'].includes(values.env)) throw new CliError('--env takes staging or production');
+  if (values.env && values.local) throw new CliError('give --local or --env, not both');
+  const environment = values.env ? await environmentUrls(values.env) : null;
   const options: Options = {
-    url: values.url!,
+    url: values.url ?? environment?.data ?? 'http://localhost:8787',
     adminToken: values['admin-token'] ?? process.env.PERIODO_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
   };
   const [command, sub, ...rest] = positionals;
@@ -155,11 +258,36 @@ export async function main(argv: string[]): Promise<void> {
     case 'audit': {
       const version = values.version;
       if (version !== undefined && !/^\d+$/.test(version)) throw new CliError('--version takes a whole number');
-      const report = (await call(options, 'GET', `admin/audit${version === undefined ? '' : `?version=${version}`}`)) as { ok: boolean; version: number };
-      console.log(JSON.stringify(report, null, 2));
-      if (!report.ok) throw new CliError(`version ${report.version} does not match its recorded content hash`);
+      if (version !== undefined) {
+        const report = (await call(options, 'GET', `admin/audit?version=${version}`)) as { ok: boolean; version: number };
+        console.log(JSON.stringify(report, null, 2));
+        if (!report.ok) throw new AuditFailure(`version ${report.version} does not match its recorded content hash`);
+        return;
+      }
+      const report = (await call(options, 'GET', 'admin/audit?all')) as HistoryAudit;
+      if (report.ok) {
+        console.log(`ok: all ${report.versionsChecked} versions (0–${report.head}) match their recorded content hashes (${report.rowsChecked} rows checked)`);
+        return;
+      }
+      for (const p of report.problems) console.log(`version ${p.version ?? '-'}${p.entity ? `, ${p.entity}` : ''}: ${p.problem}`);
+      throw new AuditFailure(`${report.problems.length}${report.problems.length === 100 ? '+' : ''} problem(s) in ${report.versionsChecked} versions`);
+    }
+    case 'export':
+    case 'import': {
+      if (!sub) throw new CliError(`${command} needs a FILE`);
+      const location: D1Location = values.env ? { kind: 'remote', env: values.env } : { kind: 'local', persistTo: values['persist-to'] };
+      if (command === 'export') {
+        await exportEnvironment(adminApi(options), location, sub);
+        return;
+      }
+      const checks = await importEnvironment(adminApi(options), location, sub);
+      const failed = checks.filter((c) => !c.ok);
+      if (failed.length) throw new AuditFailure(`the imported environment differs from the source: ${failed.map((c) => c.check).join(', ')}`);
+      console.log(`imported and verified: ${checks.length} checks passed`);
       return;
     }
+    case 'monitor':
+      return monitor(options, values, environment);
     case 'purge': {
       const urls = [sub, ...rest].filter(Boolean) as string[];
       if (!values.all && urls.length === 0) throw new CliError('purge needs --all or one or more URLs');
@@ -174,7 +302,11 @@ export async function main(argv: string[]): Promise<void> {
 
 if (import.meta.main) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    if (error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof AuditFailure) {
+      console.error(`periodo: ${error.message}`);
+      process.exit(1);
+    }
+    if (error instanceof CliError || error instanceof PromotionError || error instanceof WranglerError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`periodo: ${(error as Error).message}`);
       process.exit(2);
     }

@@ -33,6 +33,8 @@ export interface Env {
   ORCID_BASE_URL?: string;
   /** Development only: `fake-orcid` signs people in offline as a contributor or an editor (workers/data/routes/dev-orcid.ts). */
   DEV_SIGN_IN?: string;
+  /** Where alerts go (a secret: chat or SMS gateway webhook); the weekly audit posts to it. */
+  ALERT_WEBHOOK?: string;
   CACHE_ZONE_ID?: string;
   CACHE_PURGE_TOKEN?: string;
 }

@@ -5,6 +5,8 @@ import { corsProxyApp } from './corsproxy/app';
 import { legacyApp } from './legacy/app';
 import { handleExportBatch } from './exports/consumer';
 import { runHealthChecks } from './health/checks';
+import { AUDIT_CRON, runWeeklyAudit } from './ops/weekly-audit';
+import { withLogContext, withRequestLog } from './shared/request-log';
 
 export { DatasetCoordinator } from '../durable-objects/dataset-coordinator';
 
@@ -26,22 +28,30 @@ export function appForHost(host: string, env: Env): AppName {
 const handler = {
   async fetch(request, env, ctx): Promise<Response> {
     const host = request.headers.get('host') ?? new URL(request.url).host;
-    switch (appForHost(host, env)) {
-      case 'client':
-        return clientApp.fetch(request, env, ctx);
-      case 'corsproxy':
-        return corsProxyApp.fetch(request, env, ctx);
-      case 'legacy':
-        return legacyApp.fetch(request, env, ctx);
-      default:
-        return dataApp.fetch(request, env, ctx);
-    }
+    const app = appForHost(host, env);
+    return withRequestLog(app, request, async () => {
+      switch (app) {
+        case 'client':
+          return clientApp.fetch(request, env, ctx);
+        case 'corsproxy':
+          return corsProxyApp.fetch(request, env, ctx);
+        case 'legacy':
+          return legacyApp.fetch(request, env, ctx);
+        default:
+          return dataApp.fetch(request, env, ctx);
+      }
+    });
   },
   async queue(batch, env, ctx): Promise<void> {
-    await handleExportBatch(batch, env, ctx);
+    await withLogContext({ app: 'exports', requestId: `queue:${batch.queue}:${batch.messages[0]?.id ?? ''}` }, () => handleExportBatch(batch, env, ctx));
   },
-  async scheduled(_controller, env, ctx): Promise<void> {
-    ctx.waitUntil(runHealthChecks(env, (request) => handler.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx)));
+  async scheduled(controller, env, ctx): Promise<void> {
+    const context = { app: 'cron', requestId: `cron:${controller.cron}:${controller.scheduledTime}` };
+    if (controller.cron === AUDIT_CRON) {
+      ctx.waitUntil(withLogContext(context, () => runWeeklyAudit(env)));
+      return;
+    }
+    ctx.waitUntil(withLogContext(context, () => runHealthChecks(env, (request) => handler.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx))));
   },
 } satisfies ExportedHandler<Env, ExportJob>;
 

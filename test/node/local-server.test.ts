@@ -149,10 +149,14 @@ describe('the operator CLI against PERIODO_SEED=none', () => {
     expect((await fetch(`${server.origin}/trgkv.json`)).status).toBe(410);
   });
 
-  it('audit confirms the head version matches its content hash', () => {
+  it('audit confirms every version matches its content hash, and --version N reports one', async () => {
     const r = cli(server.origin, 'audit');
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, periods: 1791, authorities: 71 });
+    const head = Number((await fetch(`${server.origin}/d.json`)).headers.get('ETag')?.match(/version-(\d+)/)?.[1]);
+    expect(r.stdout.trim()).toMatch(new RegExp(`^ok: all ${head + 1} versions \\(0–${head}\\) match their recorded content hashes \\(\\d+ rows checked\\)$`));
+    const one = cli(server.origin, 'audit', '--version', String(head));
+    expect(one.status, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ ok: true, version: head, periods: 1791, authorities: 71 });
   });
 
   it('users add and users grant manage users whose tokens work as bearer tokens', async () => {

@@ -41,7 +41,7 @@ export interface CachePolicy {
 /** Statuses worth keeping: the answers, permanent redirects and "not found / gone". */
 const CACHEABLE_STATUSES = new Set([200, 301, 303, 308, 404, 410]);
 
-const NEVER = [/^\/admin(\/|$)/, /^\/identity(\.json)?$/, /^\/register(ed)?$/, /^\/export\.sql$/, /^\/patches(\/|\.json|$)/, /^\/feed\.xml$/, /^\/bags(\/|\.json|$)/, /^\/client-packages(\/|$)/];
+const NEVER = [/^\/admin(\/|$)/, /^\/\.well-known\/health$/, /^\/identity(\.json)?$/, /^\/register(ed)?$/, /^\/export\.sql$/, /^\/patches(\/|\.json|$)/, /^\/feed\.xml$/, /^\/bags(\/|\.json|$)/, /^\/client-packages(\/|$)/];
 
 const STATIC_PATHS = new Set([
   '/v',

@@ -13,6 +13,7 @@
  *   configured (staging, production): every entry carries its tags in `Cache-Tag`.
  * A failed purge is retried a few times, then logged; it never throws into a merge.
  */
+import { logEvent } from '../shared/request-log';
 import type { Env } from '../env';
 import type { MergeEvent } from '../shared/after-merge';
 import { COMMON_ACCEPTS, cacheKey, generationFor } from './keys';
@@ -165,6 +166,7 @@ async function purgeLogged(env: Env, what: string, request: PurgeRequest): Promi
     report = { purger: purger.kind, ok: false, tags: request.tags, errors: [String(error)] };
   }
   if (!report.ok) console.error(`edge cache: purge after ${what} failed (${report.purger}): ${(report.errors ?? []).join('; ')}`);
+  logEvent('purge', { reason: what, purger: report.purger, ok: report.ok, tags: request.tags.length, everything: request.everything ?? false }, report.ok ? 'info' : 'error');
   return report;
 }
 

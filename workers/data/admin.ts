@@ -9,7 +9,10 @@ import { jsonError } from '../shared/errors';
 import { readBodyJson, readBodyText } from '../shared/request-body';
 import { coordinator, settled } from './coordinator';
 import { MAX_ADMIN_JSON_BYTES, MAX_LOAD_BYTES } from './limits';
-import { auditVersion } from '../storage/audit';
+import { auditHistory, auditVersion } from '../storage/audit';
+import { environmentState } from '../storage/environment-state';
+import { requestExports } from '../exports/enqueue';
+import { logEvent } from '../shared/request-log';
 import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
 import { INITIAL_DATA_LOADER } from '../storage/patch-store';
@@ -60,18 +63,55 @@ adminApp.use('*', async (c, next) => {
   await next();
 });
 
-/** The dataset as stored at the head (inline context, no served decorations): the CLI diffs against it. */
-adminApp.get('/dataset', async (c) => streamStoredDataset(c.env));
+/** A version as stored (inline context, no served decorations; default the head): the CLI diffs against it. */
+adminApp.get('/dataset', async (c) => {
+  const raw = c.req.query('version');
+  if (raw === undefined) return streamStoredDataset(c.env);
+  if (!/^\d+$/.test(raw)) return jsonError(400, 'version must be a whole number.');
+  if (!(await new DatasetStore(c.env.DB).version(Number(raw)))) return jsonError(404, `There is no version ${raw}.`);
+  return streamStoredDataset(c.env, Number(raw));
+});
 
-/** Recomputes a version's content hash from its rows and compares it with the recorded one. */
+/**
+ * Recomputes content hashes from the rows and compares them with the recorded ones:
+ * `?all` every version (workers/storage/audit.ts auditHistory), else one (default the head).
+ */
 adminApp.get('/audit', async (c) => {
   const store = new DatasetStore(c.env.DB);
+  if (c.req.query('all') !== undefined) {
+    const report = await auditHistory(c.env.DB);
+    logEvent('audit', { ok: report.ok, head: report.head, versionsChecked: report.versionsChecked, problems: report.problems.slice(0, 20) }, report.ok ? 'info' : 'error');
+    return c.json(report, 200);
+  }
   const raw = c.req.query('version');
   const version = raw === undefined ? await store.headVersion() : /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (Number.isNaN(version)) return jsonError(400, 'version must be a whole number.');
   const report = await auditVersion(store, version);
   if (!report) return jsonError(404, `There is no version ${version}.`);
   return c.json(report, 200);
+});
+
+/** What promotion needs to know of an environment: its schema, its head, and whether it holds anything. */
+adminApp.get('/state', async (c) => c.json(await environmentState(c.env.DB), 200));
+
+/** Every version's id and recorded content hash, oldest first: an import proves itself against them. */
+adminApp.get('/versions', async (c) => {
+  const { results } = await c.env.DB.prepare('SELECT id, content_hash AS contentHash, authority_count AS authorities, period_count AS periods FROM versions ORDER BY id').all();
+  return c.json(results, 200);
+});
+
+/**
+ * After data was imported below the Worker (wrangler d1 execute): the DatasetCoordinator
+ * forgets what it held, every cached response goes, and the head version's exports are
+ * queued again. Idempotent.
+ */
+adminApp.post('/rebuild', async (c) => {
+  await c.env.COORDINATOR.getByName('dataset').resetMemory();
+  const purge = await purgeEverything(c.env);
+  const head = await new DatasetStore(c.env.DB).headVersion();
+  const exports = head > 0 ? await requestExports(c.env, head) : [];
+  logEvent('rebuild', { datasetVersion: head, purge: purge.ok, exportsQueued: exports });
+  return c.json({ head, purge, exportsQueued: exports }, 200);
 });
 
 /**

@@ -13,6 +13,7 @@ import { registerCollectionRoutes } from './routes/collections';
 import { registerDatasetRoutes } from './routes/dataset';
 import { registerDescriptionRoutes } from './routes/description';
 import { registerEntityRoutes } from './routes/entities';
+import { registerHealthRoutes } from './routes/health';
 import { registerIdentityRoutes } from './routes/identity';
 import { registerProvenanceRoutes } from './routes/provenance';
 import { registerRecordRoutes } from './routes/records';
@@ -55,6 +56,7 @@ dataApp.use('*', async (c, next) => {
 dataApp.use('*', edgeCache);
 
 dataApp.route('/admin', adminApp);
+registerHealthRoutes(dataApp);
 registerDescriptionRoutes(dataApp);
 registerDatasetRoutes(dataApp);
 registerRecordRoutes(dataApp);

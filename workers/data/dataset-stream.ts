@@ -96,10 +96,10 @@ export function datasetStream(store: DatasetStore, r: DatasetRendering): Readabl
   return byteStream(batched(datasetChunks(store, r)), 'dataset stream');
 }
 
-/** The head version exactly as stored: what the operator CLI diffs a load file against. */
-export async function streamStoredDataset(env: Env): Promise<Response> {
+/** A version (default: the head) exactly as stored: what the operator CLI diffs a load file against. */
+export async function streamStoredDataset(env: Env, at?: number): Promise<Response> {
   const store = new DatasetStore(env.DB);
-  const version = await store.headVersion();
+  const version = at ?? (await store.headVersion());
   const meta = await store.meta(version);
   return new Response(datasetStream(store, { version, meta }), {
     headers: { 'Content-Type': 'application/json', 'X-PeriodO-Dataset-Version': String(version) },

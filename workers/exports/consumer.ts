@@ -17,6 +17,7 @@ import { batched } from '../shared/streams';
 import { exportDataset, type ExportSummary } from './dataset-export';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { R2StreamWriter } from './r2-writer';
+import { logEvent } from '../shared/request-log';
 
 /** Dead-letter queues are named `periodo-exports-dlq-<environment>`. */
 export function isDeadLetterQueue(queue: string): boolean {
@@ -56,6 +57,7 @@ export async function handleExportBatch(batch: MessageBatch<ExportJob>, env: Env
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       console.error(`${describe(job)} failed (attempt ${message.attempts}): ${reason}`);
+      logEvent('export', { datasetVersion: job.version, format: job.format, state: 'retrying', attempt: message.attempts, error: reason }, 'error');
       await markExportRetrying(database(env.DB), job.version, job.format, message.attempts, reason).catch((e) =>
         console.error(`recording the failure of the ${describe(job)} failed: ${String(e)}`),
       );
@@ -117,6 +119,7 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
       (stats.droppedLanguageTags ? `; ${stats.droppedLanguageTags} literals with unwritable language tags left out` : ''),
   );
   await markExportDone(db, job.version, job.format, { bytes: object.size, durationMs });
+  logEvent('export', { datasetVersion: job.version, format: job.format, state: 'done', attempt, bytes: object.size, durationMs });
 }
 
 /** Jobs the queue gave up on: logged and recorded, so requests say so and retry later. */
@@ -133,6 +136,7 @@ async function handleDeadLetters(batch: MessageBatch<ExportJob>, env: Env): Prom
       const row = await exportJob(db, job.version, job.format);
       const reason = `gave up after ${row?.attempts ?? '?'} attempts${row?.error ? `; last error: ${row.error}` : ''}`;
       console.error(`${describe(job)} dead-lettered: ${reason}`);
+      logEvent('export', { datasetVersion: job.version, format: job.format, state: 'dead-lettered', error: reason }, 'error');
       await markExportFailed(db, job.version, job.format, reason);
       message.ack();
     } catch (error) {

@@ -6,6 +6,7 @@
 import type { Env } from '../env';
 import { purgeAfterMerge } from '../cache/purge';
 import { enqueueExports } from '../exports/enqueue';
+import { logEvent } from './request-log';
 
 export interface MergeEvent {
   version: number;
@@ -21,5 +22,10 @@ export interface MergeEvent {
 
 export async function afterMerge(env: Env, event: MergeEvent): Promise<void> {
   const results = await Promise.allSettled([purgeAfterMerge(env, event), event.queueExports === false ? Promise.resolve() : enqueueExports(env, event.version)]);
-  for (const r of results) if (r.status === 'rejected') console.error(`after merge of version ${event.version}: ${String(r.reason)}`);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+  logEvent(
+    'merge',
+    { app: 'data', datasetVersion: event.version, patchRequestId: event.patchRequestId, entities: event.entities.length, sideEffects: failures.length ? 'failed' : 'done', failures },
+    failures.length ? 'error' : 'info',
+  );
 }

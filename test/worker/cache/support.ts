@@ -34,9 +34,9 @@ export async function expectStatus(response: Response, status: string): Promise<
   return text;
 }
 
-/** The response's headers without those that may differ between a MISS and a HIT. */
+/** The response's headers without those that may differ between a MISS and a HIT (X-Request-Id is per request). */
 export function stableHeaders(response: Response): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of response.headers) if (k !== 'date' && k !== 'x-cache-status') out[k] = v;
+  for (const [k, v] of response.headers) if (k !== 'date' && k !== 'x-cache-status' && k !== 'x-request-id') out[k] = v;
   return out;
 }
