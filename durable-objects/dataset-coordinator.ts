@@ -57,6 +57,8 @@ function newRequestRow(id: number, userId: string, check: { version: number; upd
   };
 }
 
+type FailPoint = 'before-merge-batch' | 'after-merge-batch';
+
 class CoordinatorRefusal extends Error {
   constructor(
     readonly status: number,
@@ -292,6 +294,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     ];
     await this.failpoint('before-merge-batch');
     await this.commit(plan, statements as never);
+    await this.failpoint('after-merge-batch');
     await this.afterMerge({
       version: plan.version,
       entities: [...plan.changed.created, ...plan.changed.updated, ...plan.changed.removed],
@@ -428,20 +431,30 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Test hook: makes the next merge fail at the named point, after its plan and before
-   * its batch (only where ENVIRONMENT is "development", i.e. locally and in tests).
+   * Test hooks (only where ENVIRONMENT is "development", i.e. locally and in tests): the
+   * next merge fails at the named point, or hangs there until the object is reset —
+   * `before-merge-batch` is after its plan and before its D1 batch, `after-merge-batch`
+   * after the batch committed and before the purge and export queueing.
    */
-  private failAt: string | null = null;
-  async injectFailure(point: 'before-merge-batch' | null): Promise<boolean> {
+  private failAt: { point: FailPoint; mode: 'throw' | 'hang' } | null = null;
+  private reached: FailPoint | null = null;
+  async injectFailure(point: FailPoint | null, mode: 'throw' | 'hang' = 'throw'): Promise<boolean> {
     if (this.env.ENVIRONMENT !== 'development') return false;
-    this.failAt = point;
+    this.failAt = point ? { point, mode } : null;
+    this.reached = null;
     return true;
   }
-  private async failpoint(point: string): Promise<void> {
-    if (this.failAt === point) {
-      this.failAt = null;
-      throw new Error(`injected failure at ${point}`);
-    }
+  /** The failure point a merge has reached since the last `injectFailure`, if any. */
+  async failureReached(): Promise<FailPoint | null> {
+    return this.reached;
+  }
+  private async failpoint(point: FailPoint): Promise<void> {
+    if (this.failAt?.point !== point) return;
+    const { mode } = this.failAt;
+    this.failAt = null;
+    this.reached = point;
+    if (mode === 'hang') await new Promise<never>(() => undefined);
+    throw new Error(`injected failure at ${point}`);
   }
 
   private async refusalsAsErrors<T>(fn: () => Promise<T>): Promise<T | CoordinatorError> {

@@ -13,6 +13,7 @@ import { INITIAL_DATA_LOADER } from '../storage/patch-store';
 import { isPermission, publicUser, setPermissions, upsertUser, type Permission } from '../storage/user-store';
 import { streamStoredDataset } from './dataset-stream';
 import { notFound } from './responses';
+import { coordinatorCall } from './coordinator';
 import { purgeEverything, purgeUrls } from '../cache/purge';
 
 export const LOADER_USER = INITIAL_DATA_LOADER;
@@ -84,7 +85,7 @@ adminApp.get('/audit', async (c) => {
 /** Submits and merges a patch as the initial data loader, in one transaction. */
 adminApp.post('/load', async (c) => {
   const text = await c.req.text();
-  const result = await c.env.COORDINATOR.getByName('dataset').submitAndMerge(text, LOADER_USER);
+  const result = await coordinatorCall(c.env, 'data load', (d) => d.submitAndMerge(text, LOADER_USER));
   if ('error' in result) return jsonError(result.error.status, result.error.message);
   return c.json(result, 200);
 });

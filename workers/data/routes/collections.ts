@@ -18,6 +18,7 @@ import { DatasetStore } from '../../storage/dataset-store';
 import { database } from '../../storage/db';
 import { bagUuids, blobPieces, currentGraphs, currentPeriods, findBag, findGraph, type GraphRow } from '../../storage/collection-store';
 import { requirePermission } from '../auth';
+import { coordinatorCall } from '../coordinator';
 import { datasetStream } from '../dataset-stream';
 import { highlightJsonPage } from '../html-view';
 import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
@@ -53,9 +54,6 @@ export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
-function coordinator(env: Env) {
-  return env.COORDINATOR.getByName('dataset');
-}
 
 function message(status: number, text: string): Response {
   return jsonifyResponse({ message: text }, status);
@@ -249,7 +247,7 @@ async function bagPut(c: C): Promise<Response> {
   }
   doc.set('@context', contexts);
 
-  const result = await coordinator(c.env).putBag({ uuid: path.uuid, userId: identity.user.id, document: openDocument(doc, 'wasRevisionOf') });
+  const result = await coordinatorCall(c.env, 'bag update', (d) => d.putBag({ uuid: path.uuid, userId: identity.user.id, document: openDocument(doc, 'wasRevisionOf') }));
   if ('error' in result) return message(result.error.status, result.error.message);
   return new Response(null, { status: 201, headers: { Location: `${url.origin}/bags/${path.uuid}?version=${result.version}` } });
 }
@@ -381,7 +379,7 @@ async function graphPut(c: C): Promise<Response> {
   if (doc instanceof Response) return doc;
   if (!isObject(doc)) return message(400, 'A graph must be a JSON object.');
   const document = openDocument(doc, 'wasRevisionOf');
-  const result = await coordinator(c.env).putGraph({ id, userId: identity.user.id, origin: url.origin, document });
+  const result = await coordinatorCall(c.env, 'graph update', (d) => d.putGraph({ id, userId: identity.user.id, origin: url.origin, document }));
   if ('error' in result) return message(result.error.status, result.error.message);
   // The graph, its containers and /graphs/ (awaited: the writer's next read sees the change). Never throws.
   await purgeGraph(c.env, id, { origin: url.origin });
@@ -394,7 +392,7 @@ async function graphDelete(c: C): Promise<Response> {
   if (!id) return notFound(request);
   const identity = await requirePermission(request, c.env, 'create-graph');
   if (identity instanceof Response) return identity;
-  const result = await coordinator(c.env).deleteGraph(id);
+  const result = await coordinatorCall(c.env, 'graph deletion', (d) => d.deleteGraph(id));
   if ('error' in result) return message(result.error.status, result.error.message);
   if (!result.deleted) return notFound(request);
   await purgeGraph(c.env, id, { origin: new URL(request.url).origin });

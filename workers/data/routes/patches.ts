@@ -10,14 +10,11 @@ import { DatasetStore } from '../../storage/dataset-store';
 import { database } from '../../storage/db';
 import { checkAgainstHead, comments, firstComments, listPatchRequests, patchRequest, w3cdtf, type PatchRequestRow } from '../../storage/patch-request-store';
 import { parsePatch, InvalidPatchError } from '../../domain/patch';
+import { coordinatorCall } from '../coordinator';
 import { can, identify, requirePermission, type Identity } from '../auth';
 import { jsonifyResponse, jsonText, notFound, redirect, resourceError } from '../responses';
 
 type C = Context<{ Bindings: Env }>;
-
-function coordinator(env: Env) {
-  return env.COORDINATOR.getByName('dataset');
-}
 
 function refusal(result: CoordinatorError): Response {
   return resourceError(result.error.status, result.error.message);
@@ -65,7 +62,7 @@ async function submit(c: C): Promise<Response> {
   if (identity instanceof Response) return identity;
   const body = await readPatchBody(c);
   if (body instanceof Response) return body;
-  const result = await coordinator(c.env).submitPatch(body, identity.user.id);
+  const result = await coordinatorCall(c.env, 'submission', (d) => d.submitPatch(body, identity.user.id));
   if (isRefusal(result)) return refusal(result);
   return new Response(null, { status: 202, headers: { Location: new URL(`/patches/${result.patchRequestId}/`, c.req.url).toString() } });
 }
@@ -180,7 +177,7 @@ async function updatePatch(c: C, id: number): Promise<Response> {
   if (!mayUpdate(identity, row)) return resourceError(403, 'Only the submitter of a patch or an editor may change it.');
   const body = await readPatchBody(c);
   if (body instanceof Response) return body;
-  const result = await coordinator(c.env).updatePatch(id, body, identity.user.id);
+  const result = await coordinatorCall(c.env, 'patch update', (d) => d.updatePatch(id, body, identity.user.id));
   if (isRefusal(result)) return refusal(result);
   return new Response(null, { status: 200 });
 }
@@ -188,7 +185,7 @@ async function updatePatch(c: C, id: number): Promise<Response> {
 async function review(c: C, id: number, action: 'merge' | 'reject'): Promise<Response> {
   const identity = await requirePermission(c.req.raw, c.env, 'accept-patch');
   if (identity instanceof Response) return identity;
-  const result = action === 'merge' ? await coordinator(c.env).mergePatch(id, identity.user.id) : await coordinator(c.env).rejectPatch(id, identity.user.id);
+  const result = await coordinatorCall(c.env, action, (d) => (action === 'merge' ? d.mergePatch(id, identity.user.id) : d.rejectPatch(id, identity.user.id)));
   if (isRefusal(result)) return jsonifyResponse({ message: result.error.message }, result.error.status);
   return new Response(null, { status: 204 });
 }
@@ -203,7 +200,7 @@ async function addMessage(c: C, id: number): Promise<Response> {
     return jsonifyResponse({ message: 'Request data could not be parsed as JSON.' }, 400);
   }
   if (typeof message !== 'string' || !message.trim()) return jsonifyResponse({ message: 'No message present in request data.' }, 400);
-  const result = await coordinator(c.env).addComment(id, identity.user.id, message);
+  const result = await coordinatorCall(c.env, 'comment', (d) => d.addComment(id, identity.user.id, message));
   if (isRefusal(result)) return jsonifyResponse({ message: result.error.message }, result.error.status);
   return new Response(null, { status: 200, headers: { Location: new URL(`/patches/${id}/`, c.req.url).toString() } });
 }
