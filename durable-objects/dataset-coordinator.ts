@@ -432,28 +432,22 @@ export class DatasetCoordinator extends DurableObject<Env> {
 
   /**
    * Test hooks (only where ENVIRONMENT is "development", i.e. locally and in tests): the
-   * next merge fails at the named point, or hangs there until the object is reset —
-   * `before-merge-batch` is after its plan and before its D1 batch, `after-merge-batch`
-   * after the batch committed and before the purge and export queueing.
+   * next merge fails at the named point (`throw`), or the object is reset there as a
+   * crash or redeploy would (`abort`) — `before-merge-batch` is after its plan and before
+   * its D1 batch, `after-merge-batch` after the batch committed and before the purge and
+   * export queueing.
    */
-  private failAt: { point: FailPoint; mode: 'throw' | 'hang' } | null = null;
-  private reached: FailPoint | null = null;
-  async injectFailure(point: FailPoint | null, mode: 'throw' | 'hang' = 'throw'): Promise<boolean> {
+  private failAt: { point: FailPoint; mode: 'throw' | 'abort' } | null = null;
+  async injectFailure(point: FailPoint | null, mode: 'throw' | 'abort' = 'throw'): Promise<boolean> {
     if (this.env.ENVIRONMENT !== 'development') return false;
     this.failAt = point ? { point, mode } : null;
-    this.reached = null;
     return true;
-  }
-  /** The failure point a merge has reached since the last `injectFailure`, if any. */
-  async failureReached(): Promise<FailPoint | null> {
-    return this.reached;
   }
   private async failpoint(point: FailPoint): Promise<void> {
     if (this.failAt?.point !== point) return;
     const { mode } = this.failAt;
     this.failAt = null;
-    this.reached = point;
-    if (mode === 'hang') await new Promise<never>(() => undefined);
+    if (mode === 'abort') this.ctx.abort(`injected reset at ${point}`);
     throw new Error(`injected failure at ${point}`);
   }
 

@@ -104,8 +104,7 @@ async function addEditors(origin: string, n: number): Promise<Editor[]> {
 }
 
 /** One editor: submit, then merge, each of its patches in turn (editors run at once). */
-async function editorRun(origin: string, editor: Editor, index: number, patches: unknown[][]): Promise<WriteRecord[]> {
-  const out: WriteRecord[] = [];
+async function editorRun(origin: string, editor: Editor, index: number, patches: unknown[][], out: WriteRecord[]): Promise<void> {
   for (const patch of patches) {
     let t = performance.now();
     const submitted = await fetch(`${origin}/d/`, {
@@ -122,7 +121,6 @@ async function editorRun(origin: string, editor: Editor, index: number, patches:
     await check(merged, 204, `editor ${index}: merging patch request ${patchRequestId}`);
     out.push({ patchRequestId, editor: index, submitMs, mergeMs: performance.now() - t });
   }
-  return out;
 }
 
 /** The readers: autocannon on the mix until `until` settles (or the bounds are hit). */
@@ -140,7 +138,8 @@ function runReaders(origin: string, paths: string[], until: Promise<unknown>) {
       connections: READERS,
       duration: MAX_SECONDS,
       amount: MAX_REQUESTS,
-      timeout: 30,
+      // A reader waits as long as a browser would before giving up.
+      timeout: 60,
       headers: { 'Accept-Encoding': 'gzip' },
       // Every request picks its path at random, so each path gets its share at every moment.
       requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths[Math.floor(Math.random() * paths.length)] }) }],
@@ -198,14 +197,21 @@ async function main(): Promise<void> {
     );
 
     const began = performance.now();
-    const writes = Promise.all(editors.map((editor, e) => editorRun(origin, editor, e, byEditor[e]))).then((r) => r.flat());
-    const readers = runReaders(origin, paths, writes.catch(() => undefined));
-    let records: WriteRecord[] = [];
-    try {
-      records = await writes;
-    } catch (error) {
-      fail(`writes: ${(error as Error).message}`);
-    }
+    // Each editor stops at its first failure; the others go on, and what was merged is checked.
+    const writes = Promise.all(
+      editors.map((editor, e) => {
+        const done: WriteRecord[] = [];
+        return editorRun(origin, editor, e, byEditor[e], done).then(
+          () => done,
+          (error: Error) => {
+            fail(`writes: ${error.message}`);
+            return done;
+          },
+        );
+      }),
+    ).then((r) => r.flat());
+    const readers = runReaders(origin, paths, writes);
+    const records = await writes;
     const writeSeconds = (performance.now() - began) / 1000;
     const result = await readers.done;
 
@@ -213,6 +219,7 @@ async function main(): Promise<void> {
     const readErrors = result.errors + result.timeouts + result.non2xx;
     if (readErrors) fail(`readers: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers (${JSON.stringify(Object.fromEntries(readers.statuses))})`);
     if (records.length !== PATCHES) fail(`only ${records.length} of ${PATCHES} patches were merged`);
+    // Every merge that answered 204 is checked below, whatever else failed.
     const head = await headVersion(origin);
     if (head !== start + records.length) fail(`head is version ${head}, expected ${start + records.length}`);
 
