@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { get, json, loadTestData } from '../read-api/support';
 import { addUsers, rowCounts, send } from '../support/editors';
 
-const RUNS = 120;
+const RUNS = 50;
 const SEED = 13;
 
 const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -193,5 +193,5 @@ describe('random and mutated JSON Patches', () => {
     expect(seen.refused).toBeGreaterThan(0);
     expect(seen.submitted).toBeGreaterThan(0);
     expect(seen.merged).toBeGreaterThan(0);
-  });
+  }, 300_000);
 });
