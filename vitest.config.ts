@@ -18,6 +18,27 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
+          exclude: ['test/worker/exports/**'],
+          setupFiles: ['./test/worker/setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The same, except that the export queue has no consumer running on its own: the
+        // export tests deliver each batch to the consumer themselves and assert what it wrote.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: migrations },
+              queueProducers: { EXPORT_QUEUE: { queueName: 'periodo-exports-unconsumed-in-tests' } },
+            },
+          }),
+        ],
+        test: {
+          name: 'worker-exports',
+          include: ['test/worker/exports/**/*.test.ts'],
           setupFiles: ['./test/worker/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -12,6 +12,7 @@ import type { Operation } from 'fast-json-patch';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Env } from '../workers/env';
 import { IdentifierError, SKOLEM_RE, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
+import { HttpError } from '../workers/shared/errors';
 import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from '../workers/domain/merge';
 import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
 import { describeDataset } from '../workers/domain/void';
@@ -59,12 +60,10 @@ function newRequestRow(id: number, userId: string, check: { version: number; upd
 
 type FailPoint = 'before-merge-batch' | 'after-merge-batch';
 
-class CoordinatorRefusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** A refusal found by the writer: the HTTP layer answers its status and message. */
+class CoordinatorRefusal extends HttpError {
+  constructor(status: number, message: string) {
+    super(status, message);
   }
 }
 
@@ -180,6 +179,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
   /** Deskolemizes and plans a patch against the head, loading only what it touches. */
   private async plan(
     patchText: string,
+    checkDigits: boolean,
   ): Promise<{ plan: MergePlan; original: Operation[]; applied: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
     const head = await this.loadHead();
     const original = parsePatch(patchText);
@@ -208,7 +208,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
       loaded,
       allAuthorities: scope.allAuthorities,
       ops: deskolemized.ops,
-      isUsed: (id) => used.has(id),
+      usedAmong: (ids) => new Set(ids.filter((id) => used.has(id))),
+      checkDigits,
     });
     return { plan, original, applied: deskolemized.ops, idMap: deskolemized.idMap, before: loaded };
   }
@@ -268,7 +269,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
     /** Create the patch request in the same batch (operator loads), submitted by `mergedBy`. */
     newRequest?: boolean;
   }): Promise<MergeResult> {
-    const { plan, original, applied, idMap, before } = await this.plan(args.patchText);
+    // Patch requests are contributions; a request made in the same batch is an operator load.
+    const { plan, original, applied, idMap, before } = await this.plan(args.patchText, !args.newRequest);
     // The entities the patch updates or removes, against the head it was planned on.
     const requestRow = args.newRequest
       ? newRequestRow(args.patchRequestId, args.mergedBy, {
@@ -323,12 +325,26 @@ export class DatasetCoordinator extends DurableObject<Env> {
     );
   }
 
-  /** A submitted patch must be a JSON Patch that applies to the head version. */
+  /**
+   * A submitted patch must be a JSON Patch that applies to the head version and that
+   * the merge would accept: it is planned as a merge would plan it, and nothing is written.
+   */
   private async checkSubmission(patchText: string): Promise<{ version: number; updated: string[]; removed: string[] }> {
     const ops = parsePatch(patchText);
     const check = await checkAgainstHead(this.store, ops);
     if (!check.applies) throw new InvalidPatchError(check.message);
+    await this.planOrRefuse(patchText);
     return check;
+  }
+
+  /** Plans `patchText` against the head; an invalid patch is refused with 400 and why. */
+  private async planOrRefuse(patchText: string): Promise<void> {
+    try {
+      await this.plan(patchText, true);
+    } catch (error) {
+      if (error instanceof HttpError) throw new CoordinatorRefusal(400, error.message);
+      throw error;
+    }
   }
 
   /** Records a submitted patch request (open, not merged). */
@@ -363,6 +379,9 @@ export class DatasetCoordinator extends DurableObject<Env> {
         const row = await this.openRequest(id, 'updated');
         const ops = parsePatch(patchText);
         const check = await checkAgainstHead(this.store, ops);
+        // A patch that no longer applies is kept to be fixed; one the merge would refuse for
+        // what it does (not where it applies) is refused now.
+        if (check.applies) await this.planOrRefuse(patchText);
         const db = this.store.db;
         const now = new Date().toISOString();
         await db.batch([
@@ -455,9 +474,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof CoordinatorRefusal) return { error: { status: error.status, message: error.message } };
-      if (error instanceof InvalidPatchError) return { error: { status: 400, message: error.message } };
-      if (error instanceof IdentifierError) return { error: { status: 400, message: error.message } };
+      // Errors lose their class across the Durable Object boundary: refusals travel as values.
+      if (error instanceof HttpError) return { error: { status: error.status, message: error.message } };
       const message = String((error as Error)?.message ?? error);
       if (message.includes('version conflict')) {
         return { error: { status: 409, message: 'Another change was merged at the same time; nothing was written. Try again.' } };

@@ -22,6 +22,19 @@ function option(args: string[], name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * wrangler.toml's development URLs name port 8787; on another port, browsers sent to the
+ * client (and legacy and permalink redirects) must land on this server, so the vars follow.
+ */
+function localUrlVars(port: number): string[] {
+  const vars = {
+    CLIENT_URL: `http://client.localhost:${port}/`,
+    DATA_URL: `http://localhost:${port}/`,
+    PERMALINK_BASE: `http://localhost:${port}/`,
+  };
+  return Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+}
+
 async function waitUntilUp(origin: string, child: ReturnType<typeof spawn>, seconds = 120): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
@@ -60,6 +73,7 @@ async function main(): Promise<void> {
 
   const devArgs = ['dev', ...args];
   if (!args.some((a) => a.startsWith('--port'))) devArgs.push('--port', String(port));
+  devArgs.push(...localUrlVars(port));
   const child = spawn(process.execPath, [wranglerJs, ...devArgs], { cwd: root, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -47,6 +47,20 @@ async function startServer(seed: 'demo' | 'none'): Promise<{ child: ChildProcess
   return { child, origin: `http://127.0.0.1:${port}`, output: () => output };
 }
 
+/** A GET with only the given headers (no Accept-Encoding unless given), the body as sent. */
+function rawGet(origin: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, origin);
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
@@ -80,6 +94,19 @@ describe('npm start', () => {
         req.end();
       });
       expect(client).toContain('<title>PeriodO</title>');
+
+      // A client that does not list gzip (curl) gets the document, not gzip bytes, also from the cache.
+      const first = await rawGet(origin, '/d.json');
+      const second = await rawGet(origin, '/d.json');
+      expect(second.headers['x-cache-status']).toBe('HIT');
+      expect(second.headers['content-encoding']).toBeUndefined();
+      expect(second.body.toString('utf8')).toBe(first.body.toString('utf8'));
+      expect(JSON.parse(second.body.toString('utf8'))).toHaveProperty('authorities');
+
+      // Browsers are sent to the client on this server's port, not wrangler.toml's 8787.
+      const page = await rawGet(origin, '/dm2x9', { Accept: 'text/html' });
+      expect(page.status).toBe(303);
+      expect(page.headers.location).toMatch(new RegExp(`^http://client\\.localhost:${new URL(origin).port}/\\?page=authority-view`));
     } finally {
       await stop(child);
     }

@@ -207,24 +207,25 @@ describe('the review workflow', () => {
     // The new entities are served at the new version.
     const newAuthority = await get(`/${authorities[0].slice(2)}.json`);
     expect(newAuthority.status).toBe(200);
-    // A merged patch can no longer be changed, merged or rejected.
-    expect((await send('PUT', `${path}patch.jsonpatch`, 'contributor', replaceValues1)).status).toBe(404);
+    // A merged patch can no longer be changed (its creator's update permission covered
+    // only the open request: 403 as the reference), merged or rejected.
+    expect((await send('PUT', `${path}patch.jsonpatch`, 'contributor', replaceValues1)).status).toBe(403);
     const again = await merge(path);
     expect(again.status).toBe(404);
     expect(((await again.json()) as { message: string }).message).toBe('Patch is already merged.');
   });
 
-  it('re-submitting a merged skolem patch and merging it is refused with 400, writing nothing', async () => {
+  it('re-submitting a merged skolem patch is refused with 400 at submission, writing nothing', async () => {
     await submitAndMerge(addPeriod);
-    const path = await submit(addPeriod);
     const before = await headVersion();
     const beforeBody = await (await get('/d.json')).text();
-    const response = await merge(path);
+    const requests = await env.DB.prepare('SELECT COUNT(*) AS n FROM patch_requests').first<{ n: number }>();
+    const response = await send('PATCH', '/d/', 'contributor', addPeriod);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toMatch(/not mergeable.*already mapped/i);
     expect(await headVersion()).toBe(before);
     expect(await (await get('/d.json')).text()).toBe(beforeBody);
-    expect(await json(await get(path))).toMatchObject({ open: true, merged: false });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM patch_requests').first<{ n: number }>()).toEqual(requests);
   });
 
   it('a patch that no longer applies shows mergeable: false and its merge is refused', async () => {
@@ -353,17 +354,18 @@ describe('concurrency and failure', () => {
 });
 
 describe('storage limits', () => {
-  it('refuses a period too large for one D1 value with 400, writing nothing', async () => {
+  it('refuses a period too large for one D1 value with 400 at submission, writing nothing', async () => {
     const before = await headVersion();
-    const path = await submit([
+    const requests = await env.DB.prepare('SELECT COUNT(*) AS n FROM patch_requests').first<{ n: number }>();
+    const response = await send('PATCH', '/d/', 'contributor', [
       {
         op: 'add',
         path: '/authorities/p0trgkv/periods/https:~1~1perio.do~1.well-known~1genid~1huge',
         value: { id: 'https://perio.do/.well-known/genid/huge', label: 'Huge', note: 'x'.repeat(1_200_000) },
       },
     ]);
-    const response = await merge(path);
     expect(response.status).toBe(400);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM patch_requests').first<{ n: number }>()).toEqual(requests);
     expect(((await response.json()) as { message: string }).message).toMatch(/larger than 1,000,000 bytes/);
     expect(await headVersion()).toBe(before);
   });

@@ -92,8 +92,15 @@ function fromEntry(request: Request, entry: Response): Response {
   return new Response(entry.body.pipeThrough(new DecompressionStream('gzip')), { status: entry.status, headers });
 }
 
+/**
+ * Whether the client itself accepts gzip. Cloudflare (and wrangler dev's proxy) may
+ * replace the Accept-Encoding a Worker sees; the client's own header is then
+ * `cf.clientAcceptEncoding` (locally "" when the client sent none).
+ */
 function acceptsGzip(request: Request): boolean {
-  return (request.headers.get('Accept-Encoding') ?? '').split(',').some((part) => {
+  const clientHeader = (request.cf as { clientAcceptEncoding?: unknown } | undefined)?.clientAcceptEncoding;
+  const header = typeof clientHeader === 'string' ? clientHeader : request.headers.get('Accept-Encoding');
+  return (header ?? '').split(',').some((part) => {
     const [coding, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => /^\s*q=([0-9.]+)/.exec(p)).find(Boolean);
     return (coding === 'gzip' || coding === '*') && (!q || Number(q[1]) > 0);
@@ -190,7 +197,13 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   let current: Generations = {};
   let key: string;
   let entry: Response | undefined;
-  const requested = policy.versioned ? versionParam(url) : undefined;
+  // A malformed ?version= is the app's to refuse (422); here it is simply not a version.
+  let requested: number | undefined;
+  try {
+    requested = policy.versioned ? versionParam(url) : undefined;
+  } catch {
+    requested = undefined;
+  }
   if (typeof requested === 'number') {
     // An immutable version needs no D1 read when it is already cached.
     mode = 'immutable';

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { jsonError } from '../shared/errors';
 
 /**
  * The web client: files from Workers Static Assets, with the single-page-app fallback
@@ -7,10 +8,7 @@ import type { Env } from '../env';
 export const clientApp = {
   async fetch(request: Request, env: Env, _ctx: ExecutionContext): Promise<Response> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return new Response(JSON.stringify({ code: 405, message: 'The client is read-only: use GET.' }), {
-        status: 405,
-        headers: { 'Content-Type': 'application/json', Allow: 'GET, HEAD' },
-      });
+      return jsonError(405, 'The client is read-only: use GET.', { Allow: 'GET, HEAD' });
     }
     const asset = await env.ASSETS.fetch(request);
     if (asset.status !== 404) return asset;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { jsonError } from '../shared/errors';
+import { jsonError, renderError } from '../shared/errors';
 import {
   PROXIED_METHODS,
   PolicyConfigError,
@@ -17,6 +17,7 @@ import {
  * plumbing — preflight, header rewriting, redirects, streaming, body limit and timeout.
  */
 export const corsProxyApp = new Hono<{ Bindings: Env }>();
+corsProxyApp.onError((error, c) => renderError(error, c.req.raw));
 corsProxyApp.all('*', (c) => handleProxyRequest(c.req.raw, c.env));
 
 /** Connection-level headers that never cross a proxy (RFC 9110 §7.6.1), either way. */

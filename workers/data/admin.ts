@@ -6,6 +6,9 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
+import { readBodyJson, readBodyText } from '../shared/request-body';
+import { coordinator, settled } from './coordinator';
+import { MAX_ADMIN_JSON_BYTES, MAX_LOAD_BYTES } from './limits';
 import { auditVersion } from '../storage/audit';
 import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
@@ -13,7 +16,6 @@ import { INITIAL_DATA_LOADER } from '../storage/patch-store';
 import { isPermission, publicUser, setPermissions, upsertUser, type Permission } from '../storage/user-store';
 import { streamStoredDataset } from './dataset-stream';
 import { notFound } from './responses';
-import { coordinatorCall } from './coordinator';
 import { purgeEverything, purgeUrls } from '../cache/purge';
 
 export const LOADER_USER = INITIAL_DATA_LOADER;
@@ -29,13 +31,8 @@ function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SyntaxError('The request body is not valid JSON.');
-  }
+function readJson(request: Request): Promise<unknown> {
+  return readBodyJson(request, MAX_ADMIN_JSON_BYTES, 'An admin request body');
 }
 
 function orcidUri(orcid: string): string | null {
@@ -63,11 +60,6 @@ adminApp.use('*', async (c, next) => {
   await next();
 });
 
-adminApp.onError((error) => {
-  if (error instanceof SyntaxError) return jsonError(400, error.message);
-  throw error;
-});
-
 /** The dataset as stored at the head (inline context, no served decorations): the CLI diffs against it. */
 adminApp.get('/dataset', async (c) => streamStoredDataset(c.env));
 
@@ -84,10 +76,8 @@ adminApp.get('/audit', async (c) => {
 
 /** Submits and merges a patch as the initial data loader, in one transaction. */
 adminApp.post('/load', async (c) => {
-  const text = await c.req.text();
-  const result = await coordinatorCall(c.env, 'data load', (d) => d.submitAndMerge(text, LOADER_USER));
-  if ('error' in result) return jsonError(result.error.status, result.error.message);
-  return c.json(result, 200);
+  const text = await readBodyText(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
+  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER)), 200);
 });
 
 adminApp.put('/users/:orcid', async (c) => {

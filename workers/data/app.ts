@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { cacheStatusHeader, edgeCache } from '../cache/middleware';
-import { HttpError, jsonError } from '../shared/errors';
+import { renderError } from '../shared/errors';
 import { adminApp } from './admin';
 import { notFound } from './responses';
 import { registerCollectionRoutes } from './routes/collections';
@@ -65,8 +65,5 @@ registerEntityRoutes(dataApp);
 
 dataApp.notFound((c) => notFound(c.req.raw));
 
-dataApp.onError((error, c) => {
-  if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
-  console.error(`${c.req.method} ${c.req.url} failed:`, error);
-  return jsonError(500, 'The server failed to answer this request; the error has been logged.');
-});
+// Refusals are thrown as HttpError where the problem is found and rendered here.
+dataApp.onError((error, c) => renderError(error, c.req.raw));

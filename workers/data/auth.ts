@@ -5,6 +5,7 @@
  */
 import type { Env } from '../env';
 import { database } from '../storage/db';
+import { HttpError } from '../shared/errors';
 import { userByToken, type Permission, type UserRow } from '../storage/user-store';
 
 export interface Identity {
@@ -14,31 +15,21 @@ export interface Identity {
 
 const REALM = 'Bearer realm="PeriodO"';
 
-function invalidToken(description: string): Response {
-  return new Response(JSON.stringify({ code: 401, message: description }), {
-    status: 401,
-    headers: {
-      'Content-Type': 'application/json',
-      'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${description}", error_uri="http://tools.ietf.org/html/rfc6750#section-6.2.2"`,
-    },
+function invalidToken(description: string): HttpError {
+  return new HttpError(401, description, {
+    'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${description}", error_uri="http://tools.ietf.org/html/rfc6750#section-6.2.2"`,
   });
 }
 
-export function unauthenticated(): Response {
-  return new Response(JSON.stringify({ code: 401, message: 'This requires authentication: send Authorization: Bearer <token>.' }), {
-    status: 401,
-    headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': REALM },
-  });
+export function unauthenticated(): HttpError {
+  return new HttpError(401, 'This requires authentication: send Authorization: Bearer <token>.', { 'WWW-Authenticate': REALM });
 }
 
-export function insufficientScope(): Response {
+/** The reference's 403 (Flask-Principal's PermissionDenied), with its exact WWW-Authenticate. */
+export function insufficientScope(): HttpError {
   const description = 'The access token does not provide sufficient privileges';
-  return new Response(JSON.stringify({ code: 403, message: description }), {
-    status: 403,
-    headers: {
-      'Content-Type': 'application/json',
-      'WWW-Authenticate': `${REALM}, error="insufficient_scope", error_description="${description}", error_uri="http://tools.ietf.org/html/rfc6750#section-6.2.3"`,
-    },
+  return new HttpError(403, description, {
+    'WWW-Authenticate': `${REALM}, error="insufficient_scope", error_description="${description}", error_uri="http://tools.ietf.org/html/rfc6750#section-6.2.3"`,
   });
 }
 
@@ -54,34 +45,43 @@ function decodeBase64(text: string): string | null {
 }
 
 /**
- * The identity behind a request's bearer token: an Identity, or the refusal to send
- * (`null` when the request carries no Authorization header at all).
+ * The identity behind a request's bearer token; `null` when the request carries no
+ * Authorization header at all. A malformed, unknown or expired token throws its 401.
  */
-export async function identify(request: Request, env: Env): Promise<Identity | Response | null> {
+export async function identify(request: Request, env: Env): Promise<Identity | null> {
   const header = request.headers.get('Authorization');
   if (!header || !header.startsWith('Bearer ')) return null;
   const m = BEARER.exec(header);
-  if (!m) return invalidToken('The access token is malformed');
+  if (!m) throw invalidToken('The access token is malformed');
   // The reference looked the well-formed text up as it came: text that is not base64 of
   // any token is simply a token no user holds ("invalid"), as its tests expect.
   const token = decodeBase64(m[1]);
   const user = token ? await userByToken(database(env.DB), token) : undefined;
-  if (!user) return invalidToken('The access token is invalid');
+  if (!user) throw invalidToken('The access token is invalid');
   if (user.tokenExpiresAt !== null && user.tokenExpiresAt <= Math.floor(Date.now() / 1000)) {
-    return invalidToken('The access token expired');
+    throw invalidToken('The access token expired');
   }
   return { user, permissions: JSON.parse(user.permissions) as Permission[] };
 }
 
-/** The identity of a request that needs `permission`, or the 401/403 to answer. */
-export async function requirePermission(request: Request, env: Env, permission: Permission): Promise<Identity | Response> {
+/** The identity, or null for a missing or unusable token (where signing in only adds to an answer). */
+export async function optionalIdentity(request: Request, env: Env): Promise<Identity | null> {
+  try {
+    return await identify(request, env);
+  } catch (error) {
+    if (error instanceof HttpError) return null;
+    throw error;
+  }
+}
+
+/** The identity of a request that needs `permission`; throws the 401/403 to answer otherwise. */
+export async function requirePermission(request: Request, env: Env, permission: Permission): Promise<Identity> {
   const identity = await identify(request, env);
-  if (identity === null) return unauthenticated();
-  if (identity instanceof Response) return identity;
-  if (!identity.permissions.includes(permission)) return insufficientScope();
+  if (identity === null) throw unauthenticated();
+  if (!identity.permissions.includes(permission)) throw insufficientScope();
   return identity;
 }
 
-export function can(identity: Identity | Response | null, permission: Permission): identity is Identity {
-  return identity !== null && !(identity instanceof Response) && identity.permissions.includes(permission);
+export function can(identity: Identity | null, permission: Permission): identity is Identity {
+  return identity !== null && identity.permissions.includes(permission);
 }

@@ -1,24 +1,50 @@
 /**
- * Every write of the data app goes to the DatasetCoordinator through `coordinatorCall`.
+ * The data app's calls to the single writer, and its refusals turned into thrown HttpErrors.
+ *
  * A call that throws instead of answering (the object was reset, evicted mid-call or
- * overloaded) becomes a 503 with Retry-After: the change is committed whole or not at all
- * (one D1 batch), so the client is told to look and try again, never a 500.
+ * overloaded) becomes a 503 with Retry-After, never a 500: every change is one D1 batch,
+ * committed whole or not at all, so the client is told to look and try again.
  */
 import type { Env } from '../env';
-import type { DatasetCoordinator } from '../../durable-objects/dataset-coordinator';
+import type { CoordinatorError, DatasetCoordinator } from '../../durable-objects/dataset-coordinator';
 import { HttpError } from '../shared/errors';
 
 export const COORDINATOR_RETRY_AFTER = 5;
 
-export async function coordinatorCall<R>(env: Env, what: string, call: (coordinator: DurableObjectStub<DatasetCoordinator>) => R): Promise<Awaited<R>> {
-  try {
-    return await call(env.COORDINATOR.getByName('dataset'));
-  } catch (error) {
-    console.error(`dataset coordinator: ${what} was interrupted: ${String(error)}`);
-    throw new HttpError(
-      503,
-      `The dataset's writer was interrupted while handling this ${what}. It was either applied whole or not at all: reload to see which, and try again in ${COORDINATOR_RETRY_AFTER} seconds if it was not.`,
-      { 'Retry-After': String(COORDINATOR_RETRY_AFTER) },
-    );
+function interrupted(method: string, error: unknown): HttpError {
+  console.error(`dataset coordinator: ${method} was interrupted: ${String(error)}`);
+  const message =
+    `The dataset's writer was interrupted while handling this request (${method}). It was either applied whole or not at all: ` +
+    `reload to see which, and try again in ${COORDINATOR_RETRY_AFTER} seconds if it was not.`;
+  return new HttpError(503, message, { 'Retry-After': String(COORDINATOR_RETRY_AFTER) });
+}
+
+/** The writer's stub; each method call that fails to answer throws the 503 above. */
+export function coordinator(env: Env): DurableObjectStub<DatasetCoordinator> {
+  const stub = env.COORDINATOR.getByName('dataset');
+  return new Proxy(stub, {
+    get(target, property) {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } catch (error) {
+          throw interrupted(property, error);
+        }
+      };
+    },
+  });
+}
+
+/**
+ * The writer's answer, or its refusal thrown (errors do not keep their class across the
+ * Durable Object boundary, so refusals travel as `{ error }` values).
+ */
+export function settled<T extends object>(result: T): Exclude<T, CoordinatorError> {
+  if ('error' in result) {
+    const { status, message } = (result as unknown as CoordinatorError).error;
+    throw new HttpError(status, message, {}, { message, status });
   }
+  return result as Exclude<T, CoordinatorError>;
 }

@@ -11,6 +11,8 @@
  * The tokenizers are small hand-written scanners. They never throw: anything they do not
  * recognise is emitted as plain (escaped) text, one character at a time.
  */
+import { escapeHtml } from '../shared/html';
+import { JsonNumber, parseOrdered, RawJson } from '../domain/ordered-json';
 
 // ---------------------------------------------------------------------------------------
 // JSON source in Python's `json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)`
@@ -73,6 +75,12 @@ export function jsonSource(value: unknown): string {
   const seen = new Set<object>();
 
   const write = (v: unknown, indent: string, key: string): boolean => {
+    if (v instanceof JsonNumber || v instanceof RawJson) {
+      // Numbers of parsed JSON text are shown exactly as that text writes them.
+      out += v.text;
+      return true;
+    }
+    if (v instanceof Map) v = Object.fromEntries(v);
     if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
       v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
     }
@@ -141,26 +149,6 @@ export function jsonSource(value: unknown): string {
 
 /** How URLs in a token become links: an `<…>` IRI as a whole, or every URL in a string. */
 type LinkMode = 'iri' | 'text' | undefined;
-
-/** Escapes `&`, `<`, `>`, `"` and `'` for use in element content and attribute values. */
-function escapeHtml(s: string): string {
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    let entity: string;
-    switch (s.charCodeAt(i)) {
-      case 38: entity = '&amp;'; break;
-      case 60: entity = '&lt;'; break;
-      case 62: entity = '&gt;'; break;
-      case 34: entity = '&quot;'; break;
-      case 39: entity = '&#39;'; break;
-      default: continue;
-    }
-    out += s.slice(last, i) + entity;
-    last = i + 1;
-  }
-  return last === 0 ? s : out + s.slice(last);
-}
 
 /**
  * An http(s) URL inside a string token. It stops at whitespace, double quotes, backslashes
@@ -388,6 +376,14 @@ const jsonStep: Step = (text, pos, out) => {
 /** A full HTML page showing `value` as highlighted JSON (the text of `jsonSource`). */
 export function highlightJsonPage(value: unknown): string {
   return highlight(jsonSource(value), jsonStep);
+}
+
+/**
+ * The `.json.html` view of JSON text another representation serves: the same members
+ * and, number for number, the same digits (`1.0`, `1e+16`, `10000000000000000` as sent).
+ */
+export function highlightJsonText(text: string): string {
+  return highlightJsonPage(parseOrdered(text, { verbatimNumbers: true }));
 }
 
 // ---------------------------------------------------------------------------------------

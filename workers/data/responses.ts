@@ -1,5 +1,8 @@
 /** Response building blocks shared by the data API's routes. */
 import { pyJson } from '../domain/json-format';
+import { HttpError } from '../shared/errors';
+import { decodePathText } from '../shared/paths';
+import { escapeHtml } from '../shared/html';
 import { highlightJsonPage } from './html-view';
 import { acceptBest } from './negotiation';
 
@@ -63,14 +66,15 @@ export function versionNotFound(): Response {
   return resourceError(404, 'Could not find given version.');
 }
 
-export function badVersion(value: string): Response {
-  return resourceError(422, `version must be a whole number of a dataset version (got "${value}").`);
+/** A 4xx in the reference's resource error shape, `{"message": …, "status": …}`, to throw. */
+export function resourceFailure(status: number, message: string, headers: Record<string, string> = {}): HttpError {
+  return new HttpError(status, message, headers, { message, status });
 }
 
 /** The reference's 404: JSON when asked for JSON, otherwise the highlighted JSON page. */
 export function notFound(request: Request): Response {
-  const path = new URL(request.url).pathname;
-  const sanitized = decodeURIComponent(path.slice(1)).replace(/[^./a-zA-Z0-9]/g, '');
+  const path = new URL(request.url).pathname.slice(1);
+  const sanitized = (decodePathText(path) ?? path).replace(/[^./a-zA-Z0-9]/g, '');
   const message = {
     code: 404,
     status: 'Not Found',
@@ -94,7 +98,7 @@ export function redirect(request: Request, location: string, status: 301 | 302 |
   const h = new Headers(headers);
   h.set('Location', absolute);
   h.set('Content-Type', 'text/html; charset=utf-8');
-  const escaped = absolute.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  const escaped = escapeHtml(absolute);
   return new Response(
     `<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${escaped}">${escaped}</a>. If not, click the link.\n`,
     { status, headers: h },
@@ -127,9 +131,22 @@ export function forwardedQuery(url: URL): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-/** Parses `?version=`: undefined when absent, null when not a whole number. */
-export function versionParam(url: URL): number | null | undefined {
-  const raw = url.searchParams.get('version');
+/**
+ * A whole-number query parameter, or undefined when absent; anything else (a sign, a
+ * fraction, a number too large to be a row number) is refused with 422.
+ */
+export function wholeNumberParam(url: URL, name: string, what: string): number | undefined {
+  const raw = url.searchParams.get(name);
   if (raw === null) return undefined;
-  return /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : null;
+  const text = raw.trim();
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw resourceFailure(422, `${name} must be ${what}, a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}").`);
+  }
+  return value;
+}
+
+/** `?version=N`: undefined when absent; 422 when not a whole number. */
+export function versionParam(url: URL): number | undefined {
+  return wholeNumberParam(url, 'version', 'the number of a version');
 }

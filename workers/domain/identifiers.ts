@@ -3,6 +3,8 @@
  * periods the authority's 5 characters + 3 more + check digit. Check digits follow the
  * NOID algorithm over PeriodO's alphabet of 27 "xdigits".
  */
+import { HttpError } from '../shared/errors';
+
 export const PREFIX = 'p0';
 export const XDIGITS = '23456789bcdfghjkmnpqrstvwxz';
 export const AUTHORITY_SEQUENCE_LENGTH = 4;
@@ -16,7 +18,12 @@ export const PERIOD_ID_RE = new RegExp(`^${PREFIX}${X}{${AUTHORITY_SEQUENCE_LENG
 export const SKOLEM_RE = /^(.*)\/\.well-known\/genid\/(.*)$/;
 export const ASSIGNED_SKOLEM_RE = /^(.*)\/\.well-known\/genid\/assigned\/(.*)$/;
 
-export class IdentifierError extends Error {}
+/** A malformed or unusable identifier in a patch (400). */
+export class IdentifierError extends HttpError {
+  constructor(message: string) {
+    super(400, message, {}, { message, status: 400 });
+  }
+}
 
 export function checkDigitFor(sequence: string): string {
   let total = 0;

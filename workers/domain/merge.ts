@@ -5,7 +5,7 @@
  */
 import type { Operation } from 'fast-json-patch';
 import { addToContentHash, contribution, sha256Hex } from './hashing';
-import { IDENTIFIER_RE } from './identifiers';
+import { checkIdentifier, IDENTIFIER_RE, IdentifierError } from './identifiers';
 import { pyJson } from './json-format';
 import { applyOperations, InvalidPatchError, type JsonObject } from './patch';
 import { addLinkCounts, entityLinkCounts, type LinkCounts } from './void';
@@ -119,8 +119,25 @@ export interface PlanOptions {
   loaded: Map<string, StoredAuthority>;
   allAuthorities: boolean;
   ops: Operation[];
-  /** Ids used now or ever (removed included): a new entity may not take one. */
-  isUsed(id: string): boolean;
+  /** Which of these ids are used now or were ever (removed included): a new entity may not take one. */
+  usedAmong(ids: string[]): Set<string> | Promise<Set<string>>;
+  /**
+   * Refuse new ids whose check digit is wrong (both ways). Contributions are checked;
+   * operator loads are not, since they import ids already published elsewhere (the
+   * reference's own test data holds such ids).
+   */
+  checkDigits: boolean;
+}
+
+/** A new identifier must have a check digit that is right (the 2015 data's old-style digits included). */
+function checkNewIdentifier(id: string, kind: 'authority' | 'period'): void {
+  if (!IDENTIFIER_RE.test(id)) throw new InvalidPatchError(`"${id}" is not a valid PeriodO ${kind} identifier.`);
+  try {
+    checkIdentifier(id, false);
+  } catch (error) {
+    if (error instanceof IdentifierError) throw new InvalidPatchError(`New ${kind} identifier ${id} is refused: ${error.message.replace(/^Malformed identifier: \S+ /, '')}.`);
+    throw error;
+  }
 }
 
 export async function planMerge(options: PlanOptions): Promise<MergePlan> {
@@ -159,6 +176,10 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     plan.head.meta = { validFrom: version, json: newMetaJson, hash };
   }
 
+  const hadAuthorities = head.meta !== null && 'authorities' in (JSON.parse(head.meta.json) as JsonObject);
+  if (hadAuthorities && !('authorities' in result)) {
+    throw new InvalidPatchError('The patch may not remove "authorities" from the dataset: remove authorities one by one instead.');
+  }
   const after = 'authorities' in result ? result.authorities : {};
   if (!isObject(after)) throw new InvalidPatchError('The patch must leave "authorities" a JSON object.');
 
@@ -168,12 +189,24 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
   const oldPeriod = new Map<string, StoredPeriod>();
   for (const a of loaded.values()) for (const p of a.periods.values()) oldPeriod.set(p.id, p);
   // Where every period of the touched authorities ends up (a period may move between them).
+  // A period id belongs to one authority: one already in a loaded authority may move, not be copied.
   const seenPeriods = new Map<string, string>();
+  const candidates: string[] = [];
   for (const [key, authority] of Object.entries(after)) {
+    if (!loaded.has(key)) candidates.push(key);
     if (!isObject(authority) || !isObject(authority.periods)) continue;
     for (const pid of Object.keys(authority.periods)) {
+      const other = seenPeriods.get(pid);
+      if (other !== undefined) {
+        throw new InvalidPatchError(`Period ${pid} would be in two authorities (${other} and ${key}); an identifier names one entity only.`);
+      }
+      seenPeriods.set(pid, key);
+      if (!oldPeriod.has(pid)) candidates.push(pid);
     }
   }
+  // The authorities not loaded are checked through the ids ever used, the whole dataset's.
+  const used = await options.usedAmong(candidates);
+  const isUsed = (id: string) => used.has(id);
   for (const key of keys) {
     const before = loaded.get(key);
     const now = after[key];
@@ -197,7 +230,8 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     if (!isObject(now)) throw new InvalidPatchError(`Authority ${key} must be a JSON object.`);
     if (now.id !== key) throw new InvalidPatchError(`Authority ${key} must have "id": "${key}" (it has ${JSON.stringify(now.id)}).`);
     if (!IDENTIFIER_RE.test(key)) throw new InvalidPatchError(`"${key}" is not a valid PeriodO authority identifier.`);
-    if (!before && options.isUsed(key)) throw new InvalidPatchError(`Identifier ${key} is already used (or was used by a removed entity).`);
+    if (!before && options.checkDigits) checkNewIdentifier(key, 'authority');
+    if (!before && isUsed(key)) throw new InvalidPatchError(`Identifier ${key} is already used (or was used by a removed entity).`);
     const periodsNow = now.periods ?? {};
     if (!isObject(periodsNow)) throw new InvalidPatchError(`The periods of authority ${key} must be a JSON object.`);
 
@@ -215,9 +249,10 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
       checkSize(`Period ${pid}`, json);
       const old = before?.periods.get(pid);
       const wasAnywhere = oldPeriod.get(pid);
-      if (!wasAnywhere && options.isUsed(pid)) {
+      if (!wasAnywhere && isUsed(pid)) {
         throw new InvalidPatchError(`Identifier ${pid} is already used by another entity (or by a removed one).`);
       }
+      if (!wasAnywhere && options.checkDigits) checkNewIdentifier(pid, 'period');
       if (old && old.json === json) {
         stored.periods.set(pid, old);
         continue;

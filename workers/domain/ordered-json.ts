@@ -48,8 +48,13 @@ export function pythonFloat(value: number): string {
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 
-/** Parses JSON text into ordered values; throws JsonSyntaxError with the position on bad input. */
-export function parseOrdered(text: string): OrderedJson {
+/**
+ * Parses JSON text into ordered values; throws JsonSyntaxError with the position on bad
+ * input. `verbatimNumbers` keeps every number's text exactly as written (for views that
+ * must show what the JSON representation sends), instead of Python's form.
+ */
+export function parseOrdered(text: string, options: { verbatimNumbers?: boolean } = {}): OrderedJson {
+  const verbatim = options.verbatimNumbers === true;
   let pos = 0;
   const n = text.length;
 
@@ -104,6 +109,7 @@ export function parseOrdered(text: string): OrderedJson {
     const m = NUMBER.exec(text);
     if (!m) return fail('Expected a value');
     pos += m[0].length;
+    if (verbatim) return new JsonNumber(m[0]);
     if (m[1] === undefined && m[2] === undefined) {
       // Python ints are exact; only "-0" reads back differently.
       return new JsonNumber(m[0] === '-0' ? '0' : m[0]);

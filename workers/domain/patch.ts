@@ -13,15 +13,31 @@ import {
   mintPeriodId,
   SKOLEM_RE,
 } from './identifiers';
+import { checkJsonLimits, JsonLimitError, MAX_PATCH_DEPTH } from './json-limits';
+import { HttpError } from '../shared/errors';
 
 export type JsonObject = { [key: string]: unknown };
 
-export class InvalidPatchError extends Error {}
+/** A patch that is refused (400, with the reference's `{"message", "status"}` body). */
+export class InvalidPatchError extends HttpError {
+  constructor(message: string) {
+    super(400, message, {}, { message, status: 400 });
+  }
+}
+
+/** A patch whose operations fail against the dataset as it is now (it may apply to another version). */
+export class PatchDoesNotApplyError extends InvalidPatchError {}
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 /** Parses request text into JSON Patch operations, or says precisely why it is not one. */
 export function parsePatch(text: string): Operation[] {
+  try {
+    checkJsonLimits(text, MAX_PATCH_DEPTH);
+  } catch (error) {
+    if (error instanceof JsonLimitError) throw new InvalidPatchError(`Not a valid JSON patch: ${error.message}`);
+    throw error;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -130,9 +146,9 @@ export function applyOperations(document: JsonObject, ops: Operation[]): JsonObj
   } catch (error) {
     if (error instanceof JsonPatchError) {
       const where = typeof error.index === 'number' ? ` (operation ${error.index}, ${ops[error.index]?.op} ${ops[error.index]?.path})` : '';
-      throw new InvalidPatchError(`Could not apply JSON patch to dataset: ${error.name.toLowerCase().replace(/_/g, ' ')}${where}.`);
+      throw new PatchDoesNotApplyError(`Could not apply JSON patch to dataset: ${error.name.toLowerCase().replace(/_/g, ' ')}${where}.`);
     }
-    throw new InvalidPatchError(`Could not apply JSON patch to dataset: ${String(error)}`);
+    throw new PatchDoesNotApplyError(`Could not apply JSON patch to dataset: ${String(error)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { jsonError } from '../shared/errors';
+import { jsonError, renderError } from '../shared/errors';
 import { legacyConfigFromEnv, legacyTarget } from './redirects';
 
 /**
@@ -9,6 +9,7 @@ import { legacyConfigFromEnv, legacyTarget } from './redirects';
  * (./redirects.ts decides where).
  */
 export const legacyApp = new Hono<{ Bindings: Env }>();
+legacyApp.onError((error, c) => renderError(error, c.req.raw));
 
 /** How long browsers and caches may keep a redirect (they are permanent, but config may change). */
 const REDIRECT_MAX_AGE_SECONDS = 86_400;

@@ -3,7 +3,7 @@
  * version streamed page by page (never the whole dataset in memory).
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lte, max, sql } from 'drizzle-orm';
-import type { StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
+import type { HeadState, StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
 import { chunk, database, MAX_PARAMS, validAt, type Db } from './db';
 import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
 
@@ -142,6 +142,32 @@ export class DatasetStore {
   /** The first version an identifier was used in, if it ever was. */
   async identifier(id: string): Promise<{ kind: string; firstVersion: number } | undefined> {
     return this.db.query.identifiers.findFirst({ where: eq(identifiers.id, id) });
+  }
+
+  /** Which of `ids` are or ever were used by an entity. */
+  async usedIdentifiers(ids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const group of chunk([...new Set(ids)], MAX_PARAMS - 5)) {
+      const rows = await this.db.select({ id: identifiers.id }).from(identifiers).where(inArray(identifiers.id, group));
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
+  }
+
+  /** The head as the merge engine plans against it (figures from the version row). */
+  async headState(): Promise<HeadState> {
+    const row = await this.headVersionRow();
+    if (!row) throw new Error('The versions table has no version 0: apply the D1 migrations first.');
+    const stats = JSON.parse(row.stats) as { linkCounts: HeadState['linkCounts'] };
+    return {
+      version: row.id,
+      meta: await this.meta(row.id),
+      authorityCount: row.authorityCount,
+      periodCount: row.periodCount,
+      linkCounts: stats.linkCounts,
+      contentHash: row.contentHash,
+      nextPosition: row.nextPosition,
+    };
   }
 
   async allIdentifiers(): Promise<string[]> {

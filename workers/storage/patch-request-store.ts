@@ -1,9 +1,10 @@
 /** Patch requests and their comments: the queries behind /patches/ and the coordinator. */
 import { and, asc, count, desc, eq, inArray, max, min, type SQL } from 'drizzle-orm';
 import type { Operation } from 'fast-json-patch';
-import { assemblePartialDataset } from '../domain/merge';
+import { assemblePartialDataset, planMerge } from '../domain/merge';
+import { HttpError } from '../shared/errors';
 import { isoSeconds } from '../domain/provenance';
-import { affectedEntities, applyOperations, InvalidPatchError, patchScope } from '../domain/patch';
+import { affectedEntities, applyOperations, deskolemize, InvalidPatchError, patchScope } from '../domain/patch';
 import type { DatasetStore } from './dataset-store';
 import type { Db } from './db';
 import { patchRequestComments, patchRequests } from './schema';
@@ -107,6 +108,35 @@ export async function checkAgainstHead(
   }
   const affected = affectedEntities(ops, (a) => [...(loaded.get(a)?.periods.keys() ?? [])]);
   return { applies: true, version, ...affected };
+}
+
+/**
+ * Whether an open patch could be merged now: it applies to the head, and the merge
+ * engine accepts what it does (ids, check digits, the dataset's shape). Reads only; the
+ * coordinator plans the same way before it writes.
+ */
+export async function mergeableNow(store: DatasetStore, ops: Operation[]): Promise<boolean> {
+  const check = await checkAgainstHead(store, ops);
+  if (!check.applies) return false;
+  try {
+    const head = await store.headState();
+    // Minted ids are throwaway here; their collisions are the merge's to avoid.
+    const { ops: applied } = deskolemize(ops, { isUsed: () => false, alreadyMapped: () => undefined });
+    const scope = patchScope(applied);
+    const ids = scope.allAuthorities ? await store.allAuthorityIds(head.version) : [...scope.authorities];
+    await planMerge({
+      head,
+      loaded: await store.authorities(ids, head.version),
+      allAuthorities: scope.allAuthorities,
+      ops: applied,
+      usedAmong: (candidates) => store.usedIdentifiers(candidates),
+      checkDigits: true,
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof HttpError) return false;
+    throw error;
+  }
 }
 
 /** `2021-05-18T20:18:48+00:00`, the reference's W3CDTF timestamps; "" for none. */

@@ -9,9 +9,9 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { loadTestData } from '../read-api/support';
 
 /** Straight into the Worker's handler, so the encoded bytes are seen as they are sent. */
-async function fetchRaw(path: string, headers: Record<string, string> = {}): Promise<Response> {
+async function fetchRaw(path: string, headers: Record<string, string> = {}, cf?: Record<string, unknown>): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await handler.fetch(new Request(`http://localhost${path}`, { headers }) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  const response = await handler.fetch(new Request(`http://localhost${path}`, { headers, cf }) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -44,5 +44,18 @@ describe('gzip from the cache', () => {
       expect(other.headers.get('Content-Encoding'), String(acceptEncoding)).toBeNull();
       expect(await other.text(), String(acceptEncoding)).toBe(plain);
     }
+  });
+
+  it('follows the client’s own Accept-Encoding where the edge (or wrangler dev) replaced the header', async () => {
+    // Cloudflare and wrangler dev's proxy hand the Worker "Accept-Encoding: gzip" whatever the
+    // client sent, and keep the client's header in cf.clientAcceptEncoding ("" for none).
+    const plain = await (await fetchRaw('/trgkv.json', { 'Accept-Encoding': 'identity' })).text();
+    const curl = await fetchRaw('/trgkv.json', { 'Accept-Encoding': 'gzip' }, { clientAcceptEncoding: '' });
+    expect(curl.headers.get('X-Cache-Status')).toBe('HIT');
+    expect(curl.headers.get('Content-Encoding')).toBeNull();
+    expect(await curl.text()).toBe(plain);
+    const browser = await fetchRaw('/trgkv.json', { 'Accept-Encoding': 'gzip' }, { clientAcceptEncoding: 'gzip, deflate, br' });
+    expect(browser.headers.get('Content-Encoding')).toBe('gzip');
+    await browser.body?.cancel();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Whole-dataset exports through the real Worker: merges queue the jobs, the queue consumer
- * (workerd's own queue, run for real) streams each version into R2, requests serve the
- * files — or queue them and answer 503 while they are generated. Turtle and N-Triples
+ * (the Worker's queue handler, given each batch by the test as the queue would) streams
+ * each version into R2, requests serve the files — or queue them and answer 503 until the
+ * job has run. Turtle and N-Triples
  * are checked to be the very graph jsonld.js reads from the JSON-LD the API serves
  * (RDFC-1.0 canonical forms), the CSV against the reference's test (test_dataset_csv)
  * with the columns of periods-as-csv.rq.
@@ -12,12 +13,13 @@ import {
   bodyText,
   canonicalJsonLd,
   canonicalRdf,
+  deliver,
+  EXPORT_QUEUE,
+  exportNow,
   exportObject,
   forgetExport,
   jobRow,
   servedDatasetJsonLd,
-  waitFor,
-  waitForExport,
   type Format,
 } from './support';
 import addPeriod from '../../fixtures/server/test-patch-add-period.json';
@@ -73,21 +75,29 @@ beforeAll(async () => {
 });
 
 describe('a merge queues the exports of the version it creates', () => {
-  it('has Turtle, N-Triples and CSV of version 1 in R2 without any request asking', async () => {
+  it('queues Turtle, N-Triples and CSV of version 1 without any request asking, and the consumer writes them to R2', async () => {
     for (const format of FORMATS) {
-      const object = await waitForExport(1, format);
+      expect(await jobRow(1, format), format).toMatchObject({ state: 'queued', enqueued: 1, attempts: 0 });
+      expect(await exportObject(1, format), format).toBeNull();
+    }
+    // The batch the merge sent, as the queue delivers it.
+    const result = await deliver(EXPORT_QUEUE, FORMATS.map((format) => ({ version: 1, format, trigger: 'merge' as const })));
+    expect(result.explicitAcks).toHaveLength(3);
+    expect(result.retryMessages).toEqual([]);
+    for (const format of FORMATS) {
+      const object = (await exportObject(1, format))!;
+      expect(object, format).not.toBeNull();
       expect(object.size, format).toBeGreaterThan(0);
-      expect(object.customMetadata?.version).toBe('1');
-      const job = await waitFor(`job ${format} done`, async () => ((await jobRow(1, format))?.state === 'done' ? jobRow(1, format) : null));
-      expect(job!.enqueued, format).toBe(1);
-      expect(job!.bytes).toBe(object.size);
+      expect(object.customMetadata).toMatchObject({ version: '1', format });
+      const job = await jobRow(1, format);
+      expect(job, format).toMatchObject({ state: 'done', enqueued: 1, bytes: object.size });
     }
   });
 });
 
 describe('GET /dataset.ttl (test_dataset_turtle)', () => {
   it('serves the export with the reference headers', async () => {
-    await waitForExport(1, 'ttl');
+    await exportNow(1, 'ttl');
     const r = await get('/dataset.ttl');
     expect(r.status).toBe(200);
     expect(r.headers.get('Content-Type')).toBe('text/turtle');
@@ -137,7 +147,7 @@ describe('GET /dataset.ttl (test_dataset_turtle)', () => {
 
 describe('GET /dataset.nt', () => {
   it('serves N-Triples, the same graph as the JSON-LD', async () => {
-    await waitForExport(1, 'nt');
+    await exportNow(1, 'nt');
     const r = await getAccepting('/d/', 'application/n-triples');
     expect(r.status).toBe(200);
     expect(r.headers.get('Content-Type')).toBe('application/n-triples');
@@ -152,7 +162,7 @@ describe('GET /dataset.nt', () => {
 
 describe('GET /dataset.csv (test_dataset_csv)', () => {
   it('serves the reference columns and first row', async () => {
-    await waitForExport(1, 'csv');
+    await exportNow(1, 'csv');
     const r = await get('/dataset.csv');
     expect(r.status).toBe(200);
     expect(r.headers.get('Content-Type')).toBe('text/csv');
@@ -178,7 +188,11 @@ describe('versions', () => {
   });
 
   it('queues the exports of the new version too', async () => {
-    for (const format of FORMATS) await waitForExport(v2, format);
+    for (const format of FORMATS) {
+      expect(await jobRow(v2, format), format).toMatchObject({ state: 'queued', enqueued: 1 });
+      const object = await exportNow(v2, format, 'merge');
+      expect(object.customMetadata?.version).toBe(String(v2));
+    }
   });
 
   it('serves an older version from its own export, with the versioned name and cache policy', async () => {
@@ -203,7 +217,7 @@ describe('versions', () => {
 
 describe('a request racing the export job', () => {
   it('answers 503 with Retry-After (queueing the job once), then the file', async () => {
-    await waitForExport(1, 'nt');
+    await exportNow(1, 'nt');
     // A URL not requested before in this file: an earlier answer would come from the edge cache.
     await forgetExport(1, 'nt');
     const racing = await Promise.all([get('/dataset.nt?version=1'), get('/dataset.nt?version=1'), get('/dataset.nt?version=1')]);
@@ -215,15 +229,15 @@ describe('a request racing the export job', () => {
       const body = (await r.json()) as { message: string };
       expect(body.message).toMatch(/N-Triples export of version 1 .*being generated/);
     }
+    expect(await jobRow(1, 'nt')).toMatchObject({ state: 'queued', enqueued: 1 });
+    // Until the job has run, requests keep answering 503 (and queue nothing more).
+    const meanwhile = await get('/dataset.nt?version=1');
+    expect(meanwhile.status).toBe(503);
+    await meanwhile.body?.cancel();
     expect((await jobRow(1, 'nt'))!.enqueued).toBe(1);
-    const served = await waitFor('the regenerated export', async () => {
-      const r = await get('/dataset.nt?version=1');
-      if (r.status === 503) {
-        await r.body?.cancel();
-        return null;
-      }
-      return r;
-    });
+    // The one message the requests queued, delivered.
+    await exportNow(1, 'nt', 'request');
+    const served = await get('/dataset.nt?version=1');
     expect(served.status).toBe(200);
     const text = await bodyText(served);
     expect(await canonicalRdf(text, 'nt')).toEqual(await canonicalJsonLd(await servedDatasetJsonLd('version=1', `${H}/dataset.nt?version=1`)));
@@ -235,7 +249,8 @@ describe('a request racing the export job', () => {
     const first = await get('/dataset.csv?version=0');
     expect(first.status).toBe(503);
     await first.body?.cancel();
-    await waitForExport(0, 'csv');
+    expect(await jobRow(0, 'csv')).toMatchObject({ state: 'queued', enqueued: 1 });
+    await exportNow(0, 'csv');
     const r = await get('/dataset.csv?version=0');
     expect(r.status).toBe(200);
     expect(await r.text()).toBe('period,label,spatial_coverage,start,stop,authority,source,publication_year,broader_periods,narrower_periods\r\n');

@@ -1,28 +1,23 @@
 /**
  * Export jobs that fail: the consumer retries them, the queue dead-letters them after
- * `max_retries`, the dead-letter consumer records them, and requests meanwhile answer 503
+ * `max_retries` (each delivery given to the consumer by the test, as the queue would make
+ * it), the dead-letter consumer records them, and requests meanwhile answer 503
  * (never a 500, never a file). The failure is real data the converter cannot read: a
  * period row of version 1 is overwritten with broken JSON directly in D1.
  */
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import handler from '../../../workers/index';
 import type { ExportJob } from '../../../workers/env';
 import { claimExportJobs, FAILED_RETRY_MS, STALE_JOB_MS } from '../../../workers/storage/export-job-store';
 import { database } from '../../../workers/storage/db';
 import { get, loadTestData } from '../read-api/support';
-import { exportObject, forgetExport, jobRow, waitFor, waitForExport } from './support';
+import { DEAD_LETTER_QUEUE as DLQ, deliver as deliverBatch, EXPORT_QUEUE as QUEUE, exportNow, exportObject, forgetExport, jobRow } from './support';
 
-const QUEUE = 'periodo-exports-dev';
-const DLQ = 'periodo-exports-dlq-dev';
+/** wrangler.toml's max_retries for the export queue: one delivery and this many more. */
+const MAX_RETRIES = 3;
 
-async function deliver(queue: string, body: ExportJob, attempts = 1) {
-  const batch = createMessageBatch<ExportJob>(queue, [{ id: `m-${queue}-${attempts}`, timestamp: new Date(), attempts, body }]);
-  const ctx = createExecutionContext();
-  await handler.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const deliver = (queue: string, body: ExportJob, attempts = 1) => deliverBatch(queue, [body], attempts);
+const messageId = (queue: string, body: ExportJob, attempts: number) => `m-${queue}-${body.version}-${body.format}-${attempts}-0`;
 
 async function breakVersion1(): Promise<void> {
   await env.DB.prepare(`UPDATE periods SET json = '{"broken' WHERE id = 'p0trgkvwbjd'`).run();
@@ -30,7 +25,7 @@ async function breakVersion1(): Promise<void> {
 
 beforeAll(async () => {
   await loadTestData();
-  for (const format of ['ttl', 'nt', 'csv'] as const) await waitForExport(1, format);
+  for (const format of ['ttl', 'nt', 'csv'] as const) await exportNow(1, format, 'merge');
   await breakVersion1();
 });
 
@@ -38,7 +33,7 @@ describe('a failing export job', () => {
   it('is retried by the consumer, leaving nothing in R2', async () => {
     await forgetExport(1, 'ttl');
     const result = await deliver(QUEUE, { version: 1, format: 'ttl' }, 2);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual([`m-${QUEUE}-2`]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual([messageId(QUEUE, { version: 1, format: 'ttl' }, 2)]);
     expect(result.explicitAcks).toEqual([]);
     const job = await jobRow(1, 'ttl');
     expect(job).toMatchObject({ state: 'queued', attempts: 2 });
@@ -49,7 +44,7 @@ describe('a failing export job', () => {
 
   it('is recorded as failed when it reaches the dead-letter queue', async () => {
     const result = await deliver(DLQ, { version: 1, format: 'ttl' });
-    expect(result.explicitAcks).toEqual([`m-${DLQ}-1`]);
+    expect(result.explicitAcks).toEqual([messageId(DLQ, { version: 1, format: 'ttl' }, 1)]);
     const job = await jobRow(1, 'ttl');
     expect(job!.state).toBe('failed');
     expect(job!.error).toMatch(/gave up after 2 attempts; last error: .*JSON/);
@@ -64,26 +59,33 @@ describe('a failing export job', () => {
     expect(body.message).toMatch(/Turtle export of version 1 of the dataset could not be generated/);
   });
 
-  it('goes through the real queue: retried, dead-lettered, recorded; no file is ever served', async () => {
+  it('is queued by a request, retried, dead-lettered and recorded; no file is ever served', async () => {
     await forgetExport(1, 'csv');
     const first = await get('/dataset.csv?version=1');
     expect(first.status).toBe(503);
     await first.body?.cancel();
-    const job = await waitFor(
-      'the dead-lettered job',
-      async () => {
-        const row = await jobRow(1, 'csv');
-        const r = await get('/dataset.csv?version=1');
-        expect(r.status, 'while the job fails').toBe(503);
-        await r.body?.cancel();
-        return row?.state === 'failed' ? row : null;
-      },
-      110_000,
-    );
-    // One delivery and wrangler.toml's max_retries (3) more.
-    expect(job.error).toMatch(/gave up after 4 attempts; last error: .*JSON/);
-    expect(job.enqueued).toBe(1);
+    expect(await jobRow(1, 'csv')).toMatchObject({ state: 'queued', enqueued: 1 });
+    const job: ExportJob = { version: 1, format: 'csv', trigger: 'request' };
+    // Each delivery the queue would make: the first and MAX_RETRIES retries, each retried again.
+    for (let attempts = 1; attempts <= MAX_RETRIES + 1; attempts++) {
+      const result = await deliver(QUEUE, job, attempts);
+      expect(result.retryMessages.map((m) => m.msgId), `attempt ${attempts}`).toEqual([messageId(QUEUE, job, attempts)]);
+      expect(await jobRow(1, 'csv'), `after attempt ${attempts}`).toMatchObject({ state: 'queued', attempts, enqueued: 1 });
+      const r = await get('/dataset.csv?version=1');
+      expect(r.status, 'while the job fails').toBe(503);
+      await r.body?.cancel();
+    }
+    // Then the queue hands it to the dead-letter queue's consumer.
+    const dead = await deliver(DLQ, job, MAX_RETRIES + 1);
+    expect(dead.explicitAcks).toHaveLength(1);
+    const row = (await jobRow(1, 'csv'))!;
+    expect(row.state).toBe('failed');
+    expect(row.error).toMatch(/gave up after 4 attempts; last error: .*JSON/);
+    expect(row.enqueued).toBe(1);
     expect(await exportObject(1, 'csv')).toBeNull();
+    const after = await get('/dataset.csv?version=1');
+    expect(after.status).toBe(503);
+    expect(((await after.json()) as { message: string }).message).toMatch(/could not be generated/);
   });
 
   it('is not queued again at once, but after a pause', async () => {

@@ -4,27 +4,20 @@
  * that version queues them again, so old versions stay available on demand.
  */
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import handler from '../../../workers/index';
 import type { ExportJob } from '../../../workers/env';
 import { claimExportJobs } from '../../../workers/storage/export-job-store';
 import { database } from '../../../workers/storage/db';
 import { get, headVersion, load, loadTestData } from '../read-api/support';
-import { exportObject, forgetExport, jobRow, waitForExport } from './support';
+import { deliver as deliverBatch, EXPORT_QUEUE, exportNow, exportObject, forgetExport, jobRow } from './support';
 
-async function deliver(body: ExportJob) {
-  const batch = createMessageBatch<ExportJob>('periodo-exports-dev', [{ id: `m-${body.version}-${body.format}`, timestamp: new Date(), attempts: 1, body }]);
-  const ctx = createExecutionContext();
-  await handler.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const deliver = (body: ExportJob) => deliverBatch(EXPORT_QUEUE, [body]);
 
 beforeAll(async () => {
   await loadTestData();
   await load([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'version 2' }]);
   expect(await headVersion()).toBe(2);
-  await waitForExport(2, 'ttl');
+  await exportNow(2, 'ttl', 'merge');
 });
 
 describe('exports queued by a merge', () => {
@@ -40,7 +33,8 @@ describe('exports queued by a merge', () => {
     const first = await get('/dataset.ttl?version=1');
     expect(first.status).toBe(503);
     expect(first.headers.get('Retry-After')).toBe('30');
-    await waitForExport(1, 'ttl');
+    expect(await jobRow(1, 'ttl')).toMatchObject({ state: 'queued' });
+    await exportNow(1, 'ttl', 'request');
     const served = await get('/dataset.ttl?version=1');
     expect(served.status).toBe(200);
     expect(await served.text()).toContain('p0trgkv');

@@ -1,9 +1,12 @@
 /**
  * Helpers of the export tests: canonical forms of RDF graphs (RDFC-1.0, rdf-canonize) for
- * isomorphism checks against jsonld.js (its browser build runs in workerd), waiting for
- * the queue consumer, and the export bookkeeping in D1 and R2.
+ * isomorphism checks against jsonld.js (its browser build runs in workerd), batches
+ * delivered to the queue consumer, and the export bookkeeping in D1 and R2.
  */
 import { env } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import handler from '../../../workers/index';
+import type { ExportJob } from '../../../workers/env';
 import jsonld from 'jsonld/dist/jsonld.esm.min.js';
 import canonize from 'rdf-canonize';
 import { expect } from 'vitest';
@@ -57,22 +60,33 @@ export async function bodyText(r: Response): Promise<string> {
   return new TextDecoder().decode(await r.arrayBuffer());
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export const EXPORT_QUEUE = 'periodo-exports-dev';
+export const DEAD_LETTER_QUEUE = 'periodo-exports-dlq-dev';
+
+/**
+ * Delivers one batch to the Worker's queue handler as the queue would (these tests run
+ * with no consumer of their own: vitest.config.ts), and returns what it acked and retried.
+ */
+export async function deliver(queue: string, bodies: ExportJob[], attempts = 1) {
+  const messages = bodies.map((body, i) => ({ id: `m-${queue}-${body.version}-${body.format}-${attempts}-${i}`, timestamp: new Date(), attempts, body }));
+  const batch = createMessageBatch<ExportJob>(queue, messages);
+  const ctx = createExecutionContext();
+  await handler.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** Runs one export job through the consumer, which must ack it; returns the object now in R2. */
+export async function exportNow(version: number, format: Format, trigger: ExportJob['trigger'] = 'request'): Promise<R2Object> {
+  const result = await deliver(EXPORT_QUEUE, [{ version, format, trigger }]);
+  expect(result.retryMessages, `the ${format} export of version ${version}`).toEqual([]);
+  expect(result.explicitAcks).toHaveLength(1);
+  const object = await exportObject(version, format);
+  expect(object, `the ${format} export of version ${version} in R2`).not.toBeNull();
+  return object!;
 }
 
 export function exportObject(version: number, format: Format): Promise<R2Object | null> {
   return env.EXPORTS.head(exportKey(version, format));
-}
-
-export function waitForExport(version: number, format: Format): Promise<R2Object> {
-  return waitFor(`the ${format} export of version ${version}`, () => exportObject(version, format));
 }
 
 export interface JobRow {

@@ -15,7 +15,8 @@ import { runExportJob } from '../../../workers/exports/consumer';
 import { get, headVersion, json, loadTestData } from '../read-api/support';
 import { addPeriod, addUsers, merge, noteOnAuthority, submit } from '../support/editors';
 import { neverAnswers } from '../support/fake-upstream';
-import { bodyText, exportObject, jobRow, waitFor, waitForExport } from '../exports/support';
+import { bodyText, exportObject, jobRow } from '../exports/support';
+import { waitFor, waitForExport } from '../support/wait';
 
 const coordinator = () => env.COORDINATOR.getByName('dataset');
 const DLQ = 'periodo-exports-dlq-dev';

@@ -9,7 +9,7 @@ import { evictDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { get, headVersion, json, loadTestData } from '../read-api/support';
 import { addPeriod, addUsers, merge, noteOnAuthority, rowCounts, submit } from '../support/editors';
-import { waitFor } from '../exports/support';
+import { waitFor } from '../support/wait';
 
 const coordinator = () => env.COORDINATOR.getByName('dataset');
 

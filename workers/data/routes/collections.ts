@@ -18,14 +18,12 @@ import { DatasetStore } from '../../storage/dataset-store';
 import { database } from '../../storage/db';
 import { bagUuids, blobPieces, currentGraphs, currentPeriods, findBag, findGraph, type GraphRow } from '../../storage/collection-store';
 import { requirePermission } from '../auth';
-import { coordinatorCall } from '../coordinator';
 import { datasetStream } from '../dataset-stream';
-import { highlightJsonPage } from '../html-view';
+import { highlightJsonPage, highlightJsonText } from '../html-view';
 import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
 import {
   forwardedQuery,
   httpDate,
-  jsonifyResponse,
   jsonText,
   LONG_TIME,
   matchesIfNoneMatch,
@@ -33,12 +31,15 @@ import {
   notFound,
   notModified,
   redirect,
-  resourceError,
   setMaxAge,
   SHORT_TIME,
   versionParam,
 } from '../responses';
-import { jsonError } from '../../shared/errors';
+import { HttpError, jsonError } from '../../shared/errors';
+import { readBodyText } from '../../shared/request-body';
+import { decodePathText } from '../../shared/paths';
+import { coordinator, settled } from '../coordinator';
+import { MAX_DOCUMENT_BYTES } from '../limits';
 import { purgeGraph } from '../../cache/purge';
 import { byteStream } from '../../shared/streams';
 
@@ -46,53 +47,26 @@ type C = Context<{ Bindings: Env }>;
 
 const DEFAULT_ARK_BASE = 'http://n2t.net/ark:/99152/';
 
-/**
- * Bag and graph documents larger than this are refused (413): a document travels to the
- * single writer in one call and is written in one D1 batch.
- */
-export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
-
-function message(status: number, text: string): Response {
-  return jsonifyResponse({ message: text }, status);
-}
-
-function badVersion(url: URL): Response {
-  return resourceError(422, `version must be a whole number (got "${url.searchParams.get('version') ?? ''}").`);
+/** A refusal with the reference's `{"message": …}` body. */
+function refuse(status: number, text: string): never {
+  throw new HttpError(status, text, {}, { message: text });
 }
 
 function methodNotAllowed(allow: string): Response {
   return jsonError(405, `This resource answers only ${allow}.`, { Allow: allow });
 }
 
-/** The request body as text, or null when it is longer than `maxBytes` (read no further). */
-async function readText(request: Request, maxBytes: number): Promise<string | null> {
-  if (Number(request.headers.get('Content-Length') ?? 0) > maxBytes) return null;
-  if (!request.body) return '';
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  let bytes = 0;
-  for await (const chunk of request.body) {
-    bytes += chunk.byteLength;
-    // Leaving the loop cancels the rest of the body.
-    if (bytes > maxBytes) return null;
-    parts.push(decoder.decode(chunk, { stream: true }));
-  }
-  parts.push(decoder.decode());
-  return parts.join('');
-}
-
-/** The request body as ordered JSON, or the 400 (413) that says why it is not JSON (too long). */
-async function readDocument(request: Request, what: string): Promise<OrderedJson | Response> {
-  const text = await readText(request, MAX_DOCUMENT_BYTES);
-  if (text === null) return message(413, `${what} may be at most ${MAX_DOCUMENT_BYTES} bytes of JSON.`);
+/** The request body as ordered JSON: 413 over the limit, 400 (with where and why) when not JSON. */
+async function readDocument(request: Request, what: string): Promise<OrderedJson> {
+  const text = await readBodyText(request, MAX_DOCUMENT_BYTES, what);
   try {
     return parseOrdered(text);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    return jsonifyResponse({ message: 'Request data could not be parsed as JSON.', detail: error.message, status: 400 }, 400);
+    throw new HttpError(400, 'Request data could not be parsed as JSON.', {}, { message: 'Request data could not be parsed as JSON.', detail: error.message, status: 400 });
   }
 }
 
@@ -147,7 +121,6 @@ async function bagGet(c: C): Promise<Response> {
   const path = bagPath(url);
   if (!path) return notFound(request);
   const requested = versionParam(url);
-  if (requested === null) return badVersion(url);
   const db = database(c.env.DB);
   const row = await findBag(db, path.uuid, requested);
   if (!row) return notFound(request);
@@ -188,7 +161,7 @@ async function bagGet(c: C): Promise<Response> {
   if (representation === 'json.html') {
     headers.set('Content-Type', CONTENT_TYPES['json.html']);
     setMaxAge(headers, SHORT_TIME);
-    return new Response(highlightJsonPage(JSON.parse(text)), { headers });
+    return new Response(highlightJsonText(text), { headers });
   }
   headers.set('Content-Type', 'application/json');
   setMaxAge(headers, requested === undefined ? 0 : LONG_TIME);
@@ -201,22 +174,20 @@ async function bagPut(c: C): Promise<Response> {
   const path = bagPath(url);
   if (!path) return notFound(request);
   const identity = await requirePermission(request, c.env, 'create-bag');
-  if (identity instanceof Response) return identity;
 
   const doc = await readDocument(request, 'A bag');
-  if (doc instanceof Response) return doc;
-  if (!isObject(doc)) return message(400, 'A bag must be a JSON object with a title and items.');
+  if (!isObject(doc)) return refuse(400, 'A bag must be a JSON object with a title and items.');
   const title = doc.get('title');
-  if (title === undefined || title === null || title === '') return message(400, 'A bag must have a title');
+  if (title === undefined || title === null || title === '') return refuse(400, 'A bag must have a title');
   const ids = itemIds(doc.get('items'));
-  if (ids === null || ids.length < 2) return message(400, 'A bag must have at least two items');
+  if (ids === null || ids.length < 2) return refuse(400, 'A bag must have at least two items');
   for (const id of ids) {
-    if (typeof id !== 'string') return message(400, `No resource with key: ${dumpOrdered(id)}`);
+    if (typeof id !== 'string') return refuse(400, `No resource with key: ${dumpOrdered(id)}`);
   }
   const { missingKey } = await currentPeriods(database(c.env.DB), ids as string[]);
   for (const id of ids as string[]) {
     const key = missingKey.get(id);
-    if (key !== undefined) return message(400, `No resource with key: ${key}`);
+    if (key !== undefined) return refuse(400, `No resource with key: ${key}`);
   }
 
   // The bag's context: the dataset's context URL first, then the bag's own terms with the dataset's @base.
@@ -243,12 +214,11 @@ async function bagPut(c: C): Promise<Response> {
     own.set('@base', base);
     contexts = [contextUrl, own];
   } else {
-    return message(400, "A bag's @context must be an object or a list.");
+    return refuse(400, "A bag's @context must be an object or a list.");
   }
   doc.set('@context', contexts);
 
-  const result = await coordinatorCall(c.env, 'bag update', (d) => d.putBag({ uuid: path.uuid, userId: identity.user.id, document: openDocument(doc, 'wasRevisionOf') }));
-  if ('error' in result) return message(result.error.status, result.error.message);
+  const result = settled(await coordinator(c.env).putBag({ uuid: path.uuid, userId: identity.user.id, document: openDocument(doc, 'wasRevisionOf') }));
   return new Response(null, { status: 201, headers: { Location: `${url.origin}/bags/${path.uuid}?version=${result.version}` } });
 }
 
@@ -261,12 +231,8 @@ const GRAPH_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]+$/;
 
 /** The graph id (or prefix) of a `/graphs/…` path: decoded, one `.json` suffix removed. */
 function graphKey(url: URL): string | null {
-  let key: string;
-  try {
-    key = decodeURIComponent(url.pathname.slice('/graphs/'.length));
-  } catch {
-    return null;
-  }
+  let key = decodePathText(url.pathname.slice('/graphs/'.length));
+  if (key === null) return null;
   if (key.endsWith('.json')) key = key.slice(0, -'.json'.length);
   return key;
 }
@@ -347,7 +313,6 @@ async function graphGet(c: C): Promise<Response> {
   }
 
   const requested = versionParam(url);
-  if (requested === null) return badVersion(url);
   const row = await findGraph(db, key, requested);
   if (!row || !row.blob) return notFound(request);
   const tag = `graph-${key}-version-${row.version}`;
@@ -370,17 +335,14 @@ async function graphPut(c: C): Promise<Response> {
   const id = graphKey(url);
   if (!id) return notFound(request);
   const identity = await requirePermission(request, c.env, 'create-graph');
-  if (identity instanceof Response) return identity;
-  if (id.endsWith('/')) return message(400, 'graph uri path cannot end in /');
+  if (id.endsWith('/')) return refuse(400, 'graph uri path cannot end in /');
   if (!validGraphId(id)) {
-    return message(400, "A graph path is made of segments separated by '/', each of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ only.");
+    return refuse(400, "A graph path is made of segments separated by '/', each of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ only.");
   }
   const doc = await readDocument(request, 'A graph');
-  if (doc instanceof Response) return doc;
-  if (!isObject(doc)) return message(400, 'A graph must be a JSON object.');
+  if (!isObject(doc)) return refuse(400, 'A graph must be a JSON object.');
   const document = openDocument(doc, 'wasRevisionOf');
-  const result = await coordinatorCall(c.env, 'graph update', (d) => d.putGraph({ id, userId: identity.user.id, origin: url.origin, document }));
-  if ('error' in result) return message(result.error.status, result.error.message);
+  const result = settled(await coordinator(c.env).putGraph({ id, userId: identity.user.id, origin: url.origin, document }));
   // The graph, its containers and /graphs/ (awaited: the writer's next read sees the change). Never throws.
   await purgeGraph(c.env, id, { origin: url.origin });
   return new Response(null, { status: 201, headers: { Location: `${url.origin}/graphs/${id}?version=${result.version}` } });
@@ -390,10 +352,8 @@ async function graphDelete(c: C): Promise<Response> {
   const request = c.req.raw;
   const id = graphKey(new URL(request.url));
   if (!id) return notFound(request);
-  const identity = await requirePermission(request, c.env, 'create-graph');
-  if (identity instanceof Response) return identity;
-  const result = await coordinatorCall(c.env, 'graph deletion', (d) => d.deleteGraph(id));
-  if ('error' in result) return message(result.error.status, result.error.message);
+  await requirePermission(request, c.env, 'create-graph');
+  const result = settled(await coordinator(c.env).deleteGraph(id));
   if (!result.deleted) return notFound(request);
   await purgeGraph(c.env, id, { origin: new URL(request.url).origin });
   return new Response(null, { status: 204 });

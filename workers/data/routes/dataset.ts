@@ -8,7 +8,6 @@ import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
 import { primaryTopicOf, served } from '../representation';
 import { exportCachePolicy, serveDatasetExport } from '../../exports/serve';
 import {
-  badVersion,
   forwardedQuery,
   httpDate,
   jsonText,
@@ -33,7 +32,6 @@ async function versionFor(c: C, resource: 'dataset' | 'context') {
   const request = c.req.raw;
   const url = new URL(request.url);
   const requested = versionParam(url);
-  if (requested === null) return badVersion(url.searchParams.get('version') ?? '');
   const store = new DatasetStore(c.env.DB);
   const row = requested === undefined ? await store.headVersionRow() : await store.version(requested);
   if (!row) return versionNotFound();

@@ -8,10 +8,10 @@ import { isValidIdentifier, PREFIX } from '../../domain/identifiers';
 import { DatasetStore } from '../../storage/dataset-store';
 import { authorityText } from '../dataset-stream';
 import { renderedDocument } from '../../exports/serve';
-import { highlightJsonPage } from '../html-view';
+import { highlightJsonText } from '../html-view';
 import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiation';
 import { clientPage, primaryTopicOf, served, servedContext, type JsonObject } from '../representation';
-import { badVersion, forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
+import { forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
 import { pyJson } from '../../domain/json-format';
 
 type C = Context<{ Bindings: Env }>;
@@ -43,7 +43,6 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   const id = PREFIX + raw;
   const kind = kindOf(raw);
   const requested = versionParam(s.url);
-  if (requested === null) return badVersion(s.url.searchParams.get('version') ?? '');
   const store = new DatasetStore(c.env.DB);
 
   if (requested !== undefined) {
@@ -81,7 +80,7 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   const headers = new Headers({ 'Content-Type': CONTENT_TYPES[representation] });
   if (representation === 'json.html' || representation === 'jsonld.html') {
     setMaxAge(headers, SHORT_TIME);
-    return new Response(highlightJsonPage(JSON.parse(text)), { headers });
+    return new Response(highlightJsonText(text), { headers });
   }
   const name = `periodo-${kind}-${raw}${requested === undefined ? '' : `-v${requested}`}`;
   headers.set('Content-Disposition', `attachment; filename="${name}.${representation}"`);

@@ -15,6 +15,7 @@ import type { Env } from '../../env';
 import { checkOrigin, policyFromEnv } from '../../corsproxy/policy';
 import { sha256Hex } from '../../domain/hashing';
 import { jsonError } from '../../shared/errors';
+import { escapeHtml } from '../../shared/html';
 import { consumeAuthState, createAuthState, type SignInParams } from '../../storage/auth-state-store';
 import { database } from '../../storage/db';
 import { hasOpenPatchRequest, PERMISSIONS, upsertUser, type Permission } from '../../storage/user-store';
@@ -39,7 +40,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 const UPDATE_SUBMISSIONS = 'can update submissions of proposed changes';
 const DESCRIPTIONS: Record<Permission, string[]> = {
   'submit-patch': ['can submit proposed changes to the dataset'],
-  'accept-patch': ['can accept and merge changes to the dataset', UPDATE_SUBMISSIONS],
+  'accept-patch': ['can accept and merge changes to the dataset'],
   'create-bag': ['can create and update bags of periods'],
   'create-graph': ['can create and update graphs of related triples'],
 };
@@ -86,9 +87,6 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 function cookieName(state: string): string {
   return COOKIE_PREFIX + state.slice(0, 16);
@@ -359,13 +357,13 @@ function clientOrigin(env: Env): string | null {
 
 async function identity(c: C): Promise<Response> {
   const found = await requirePermission(c.req.raw, c.env, 'submit-patch');
-  if (found instanceof Response) return found;
   const descriptions = new Set<string>();
   for (const permission of PERMISSIONS) {
     if (found.permissions.includes(permission)) for (const d of DESCRIPTIONS[permission]) descriptions.add(d);
   }
-  // As the reference: whoever has an open patch request of their own may update it.
-  if (!descriptions.has(UPDATE_SUBMISSIONS) && (await hasOpenPatchRequest(database(c.env.DB), found.user.id))) {
+  // As the reference: listed exactly when the person has an open patch request of their own
+  // (its update permission covers only those), whatever else they may do.
+  if (await hasOpenPatchRequest(database(c.env.DB), found.user.id)) {
     descriptions.add(UPDATE_SUBMISSIONS);
   }
   return jsonifyResponse({ id: found.user.id, name: found.user.name, permissions: [...descriptions] }, 200, NO_STORE);

@@ -5,24 +5,19 @@
  */
 import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
-import type { CoordinatorError } from '../../../durable-objects/dataset-coordinator';
 import { DatasetStore } from '../../storage/dataset-store';
 import { database } from '../../storage/db';
-import { checkAgainstHead, comments, firstComments, listPatchRequests, patchRequest, w3cdtf, type PatchRequestRow } from '../../storage/patch-request-store';
-import { parsePatch, InvalidPatchError } from '../../domain/patch';
-import { coordinatorCall } from '../coordinator';
-import { can, identify, requirePermission, type Identity } from '../auth';
-import { jsonifyResponse, jsonText, notFound, redirect, resourceError } from '../responses';
+import { mergeableNow, comments, firstComments, listPatchRequests, patchRequest, w3cdtf, type PatchRequestRow } from '../../storage/patch-request-store';
+import { parsePatch } from '../../domain/patch';
+import { checkJsonLimits, JsonLimitError } from '../../domain/json-limits';
+import { HttpError } from '../../shared/errors';
+import { readBodyText } from '../../shared/request-body';
+import { can, insufficientScope, optionalIdentity, requirePermission, type Identity } from '../auth';
+import { coordinator, settled } from '../coordinator';
+import { MAX_COMMENT_BYTES, MAX_COMMENT_DEPTH, MAX_PATCH_BYTES } from '../limits';
+import { jsonifyResponse, jsonText, notFound, redirect, resourceFailure, wholeNumberParam } from '../responses';
 
 type C = Context<{ Bindings: Env }>;
-
-function refusal(result: CoordinatorError): Response {
-  return resourceError(result.error.status, result.error.message);
-}
-
-function isRefusal(result: object): result is CoordinatorError {
-  return 'error' in result;
-}
 
 /** The dataset URL the reference gives patch requests: `<origin>/dataset/?version=N`. */
 function datasetUrl(origin: string, version: number): string {
@@ -46,24 +41,17 @@ function summary(origin: string, row: PatchRequestRow, firstComment: string | nu
   };
 }
 
-async function readPatchBody(c: C): Promise<string | Response> {
-  const text = await c.req.text();
-  try {
-    parsePatch(text);
-  } catch (error) {
-    if (error instanceof InvalidPatchError) return resourceError(400, error.message);
-    throw error;
-  }
+/** The request's patch text (413 over the limit), refused with 400 unless it is a JSON Patch. */
+async function readPatchBody(c: C): Promise<string> {
+  const text = await readBodyText(c.req.raw, MAX_PATCH_BYTES, 'A patch');
+  parsePatch(text);
   return text;
 }
 
 async function submit(c: C): Promise<Response> {
   const identity = await requirePermission(c.req.raw, c.env, 'submit-patch');
-  if (identity instanceof Response) return identity;
   const body = await readPatchBody(c);
-  if (body instanceof Response) return body;
-  const result = await coordinatorCall(c.env, 'submission', (d) => d.submitPatch(body, identity.user.id));
-  if (isRefusal(result)) return refusal(result);
+  const result = settled(await coordinator(c.env).submitPatch(body, identity.user.id));
   return new Response(null, { status: 202, headers: { Location: new URL(`/patches/${result.patchRequestId}/`, c.req.url).toString() } });
 }
 
@@ -75,9 +63,13 @@ function parseBool(value: string | undefined): boolean | undefined | null {
   return null;
 }
 
-function parseIntParam(value: string | undefined, fallback: number): number | null {
-  if (value === undefined) return fallback;
-  return /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : null;
+/** A whole-number query parameter (a negative one counts as 0); 422 for anything else. */
+function countParam(url: URL, name: 'limit' | 'from', fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const negative = /^\s*-\d+\s*$/.test(raw);
+  if (negative) return -1;
+  return wholeNumberParam(url, name, name === 'limit' ? 'a number of patch requests' : 'the position of the first patch request') ?? fallback;
 }
 
 async function list(c: C): Promise<Response> {
@@ -87,12 +79,11 @@ async function list(c: C): Promise<Response> {
   const order = q('order') ?? 'desc';
   const open = parseBool(q('open'));
   const merged = parseBool(q('merged'));
-  let limit = parseIntParam(q('limit'), 25);
-  let offset = parseIntParam(q('from'), 0);
-  if (sort !== 'created_at' && sort !== 'updated_at') return resourceError(422, 'sort must be created_at or updated_at.');
-  if (order !== 'asc' && order !== 'desc') return resourceError(422, 'order must be asc or desc.');
-  if (open === null || merged === null) return resourceError(422, 'open and merged must be true or false.');
-  if (limit === null || offset === null) return resourceError(422, 'limit and from must be whole numbers.');
+  if (sort !== 'created_at' && sort !== 'updated_at') throw resourceFailure(422, 'sort must be created_at or updated_at.');
+  if (order !== 'asc' && order !== 'desc') throw resourceFailure(422, 'order must be asc or desc.');
+  if (open === null || merged === null) throw resourceFailure(422, 'open and merged must be true or false.');
+  let limit = countParam(url, 'limit', 25);
+  let offset = countParam(url, 'from', 0);
   if (limit < 0) limit = 25;
   if (limit > 250) limit = 250;
   if (offset < 0) offset = 0;
@@ -138,11 +129,11 @@ async function one(c: C, id: number): Promise<Response> {
   if (!row) return notFound(c.req.raw);
   const origin = new URL(c.req.url).origin;
   const store = new DatasetStore(c.env.DB);
-  const [rowComments, patchText, identity] = await Promise.all([comments(db, id), store.readBlob(row.originalPatchBlob), identify(c.req.raw, c.env)]);
+  const [rowComments, patchText, identity] = await Promise.all([comments(db, id), store.readBlob(row.originalPatchBlob), optionalIdentity(c.req.raw, c.env)]);
   let mergeable = false;
   if (row.open && patchText !== null) {
     try {
-      mergeable = (await checkAgainstHead(store, parsePatch(patchText))).applies;
+      mergeable = await mergeableNow(store, parsePatch(patchText));
     } catch {
       mergeable = false;
     }
@@ -164,44 +155,47 @@ async function patchText(c: C, id: number): Promise<Response> {
   return new Response(text ?? '[]', { headers: { 'Content-Type': 'application/json' } });
 }
 
-/** Its creator may change an open patch, and so may anyone who can merge it. */
+/**
+ * As the reference: the creator of an *open* request may change its patch (its
+ * UpdatePatchPermission covers only open requests they created). Here editors may too.
+ */
 function mayUpdate(identity: Identity, row: PatchRequestRow): boolean {
-  return row.createdBy === identity.user.id || identity.permissions.includes('accept-patch');
+  return (row.createdBy === identity.user.id && row.open) || identity.permissions.includes('accept-patch');
 }
 
 async function updatePatch(c: C, id: number): Promise<Response> {
   const identity = await requirePermission(c.req.raw, c.env, 'submit-patch');
-  if (identity instanceof Response) return identity;
   const row = await patchRequest(database(c.env.DB), id);
   if (!row) return notFound(c.req.raw);
-  if (!mayUpdate(identity, row)) return resourceError(403, 'Only the submitter of a patch or an editor may change it.');
+  if (!mayUpdate(identity, row)) throw insufficientScope();
   const body = await readPatchBody(c);
-  if (body instanceof Response) return body;
-  const result = await coordinatorCall(c.env, 'patch update', (d) => d.updatePatch(id, body, identity.user.id));
-  if (isRefusal(result)) return refusal(result);
+  settled(await coordinator(c.env).updatePatch(id, body, identity.user.id));
   return new Response(null, { status: 200 });
 }
 
 async function review(c: C, id: number, action: 'merge' | 'reject'): Promise<Response> {
   const identity = await requirePermission(c.req.raw, c.env, 'accept-patch');
-  if (identity instanceof Response) return identity;
-  const result = await coordinatorCall(c.env, action, (d) => (action === 'merge' ? d.mergePatch(id, identity.user.id) : d.rejectPatch(id, identity.user.id)));
-  if (isRefusal(result)) return jsonifyResponse({ message: result.error.message }, result.error.status);
+  settled(action === 'merge' ? await coordinator(c.env).mergePatch(id, identity.user.id) : await coordinator(c.env).rejectPatch(id, identity.user.id));
   return new Response(null, { status: 204 });
+}
+
+function commentRefusal(message: string): HttpError {
+  return new HttpError(400, message, {}, { message });
 }
 
 async function addMessage(c: C, id: number): Promise<Response> {
   const identity = await requirePermission(c.req.raw, c.env, 'submit-patch');
-  if (identity instanceof Response) return identity;
+  const text = await readBodyText(c.req.raw, MAX_COMMENT_BYTES, 'A comment (its JSON request body)');
   let message: unknown;
   try {
-    message = (JSON.parse(await c.req.text()) as { message?: unknown })?.message;
-  } catch {
-    return jsonifyResponse({ message: 'Request data could not be parsed as JSON.' }, 400);
+    checkJsonLimits(text, MAX_COMMENT_DEPTH);
+    message = (JSON.parse(text) as { message?: unknown })?.message;
+  } catch (error) {
+    if (error instanceof JsonLimitError) throw commentRefusal(`Request data is not accepted: ${error.message}`);
+    throw commentRefusal('Request data could not be parsed as JSON.');
   }
-  if (typeof message !== 'string' || !message.trim()) return jsonifyResponse({ message: 'No message present in request data.' }, 400);
-  const result = await coordinatorCall(c.env, 'comment', (d) => d.addComment(id, identity.user.id, message));
-  if (isRefusal(result)) return jsonifyResponse({ message: result.error.message }, result.error.status);
+  if (typeof message !== 'string' || !message.trim()) throw commentRefusal('No message present in request data.');
+  settled(await coordinator(c.env).addComment(id, identity.user.id, message));
   return new Response(null, { status: 200, headers: { Location: new URL(`/patches/${id}/`, c.req.url).toString() } });
 }
 
