@@ -28,7 +28,8 @@ export function coordinator(env: Env): DurableObjectStub<DatasetCoordinator> {
       if (typeof value !== 'function' || typeof property !== 'string') return value;
       return async (...args: unknown[]) => {
         try {
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          // Called as a method of the stub (an RPC method has no `apply` of its own).
+          return await (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[property](...args);
         } catch (error) {
           throw interrupted(property, error);
         }
