@@ -53,6 +53,11 @@ interface Editor {
   authorization: string;
 }
 
+/** A write that has not answered by then counts as failed (so the run stays bounded). */
+const WRITE_TIMEOUT_MS = 120_000;
+let writeDeadline = Infinity;
+let merges = 0;
+
 interface WriteRecord {
   patchRequestId: number;
   editor: number;
@@ -107,19 +112,23 @@ async function addEditors(origin: string, n: number): Promise<Editor[]> {
 async function editorRun(origin: string, editor: Editor, index: number, patches: unknown[][], out: WriteRecord[]): Promise<void> {
   for (const patch of patches) {
     let t = performance.now();
+    if (Date.now() > writeDeadline) throw new Error(`editor ${index}: stopped at the ${MAX_SECONDS} s bound with ${patches.length - out.length} patches left`);
     const submitted = await fetch(`${origin}/d/`, {
       method: 'PATCH',
       headers: { Authorization: editor.authorization, 'Content-Type': 'application/json' },
       body: JSON.stringify(patch),
+      signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
     });
     await check(submitted, 202, `editor ${index}: submitting a patch`);
     const submitMs = performance.now() - t;
     const location = submitted.headers.get('Location')!;
     const patchRequestId = Number(/\/patches\/(\d+)\/$/.exec(location)?.[1]);
     t = performance.now();
-    const merged = await fetch(`${location}merge`, { method: 'POST', headers: { Authorization: editor.authorization } });
+    const merged = await fetch(`${location}merge`, { method: 'POST', headers: { Authorization: editor.authorization }, signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) });
     await check(merged, 204, `editor ${index}: merging patch request ${patchRequestId}`);
     out.push({ patchRequestId, editor: index, submitMs, mergeMs: performance.now() - t });
+    merges++;
+    if (merges % 10 === 0) console.log(`${merges} patches merged`);
   }
 }
 
@@ -197,6 +206,7 @@ async function main(): Promise<void> {
     );
 
     const began = performance.now();
+    writeDeadline = Date.now() + MAX_SECONDS * 1000;
     // Each editor stops at its first failure; the others go on, and what was merged is checked.
     const writes = Promise.all(
       editors.map((editor, e) => {
