@@ -38,7 +38,7 @@ export function printTable(f: LoadFigures): void {
     ['reads', `${f.requests} in ${f.seconds} s`],
     ['reads/s (mean)', f.rps.toFixed(0)],
     ['read latency p50 / p99 / max', `${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}`],
-    ['read errors (socket, timeout, non-2xx)', String(f.readErrors)],
+    ['read errors (socket or 60 s timeout, non-2xx)', String(f.readErrors)],
     ['read statuses', JSON.stringify(f.statuses)],
     ['patches submitted + merged', `${f.patches} by ${f.editors} editors in ${f.writeSeconds.toFixed(1)} s`],
     ['submit p50 / p99', `${ms(f.submitP50)} / ${ms(f.submitP99)}`],
