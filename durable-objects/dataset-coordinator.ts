@@ -251,7 +251,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     }
   }
 
-  /** Purges and export jobs for a committed version; awaited so the next read sees it. */
+  /** Purges and export jobs for a committed version, waited for at most a few seconds (reads never depend on them). */
   private async afterMerge(event: MergeEvent): Promise<void> {
     await afterMerge(this.env, event);
   }
