@@ -58,6 +58,8 @@ function newRequestRow(id: number, userId: string, check: { version: number; upd
   };
 }
 
+type FailPoint = 'before-merge-batch' | 'after-merge-batch';
+
 /** A refusal found by the writer: the HTTP layer answers its status and message. */
 class CoordinatorRefusal extends HttpError {
   constructor(status: number, message: string) {
@@ -249,7 +251,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     }
   }
 
-  /** Purges and export jobs for a committed version; awaited so the next read sees it. */
+  /** Purges and export jobs for a committed version, waited for at most a few seconds (reads never depend on them). */
   private async afterMerge(event: MergeEvent): Promise<void> {
     await afterMerge(this.env, event);
   }
@@ -296,6 +298,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     ];
     await this.failpoint('before-merge-batch');
     await this.commit(plan, statements as never);
+    await this.failpoint('after-merge-batch');
     await this.afterMerge({
       version: plan.version,
       entities: [...plan.changed.created, ...plan.changed.updated, ...plan.changed.removed],
@@ -458,20 +461,24 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Test hook: makes the next merge fail at the named point, after its plan and before
-   * its batch (only where ENVIRONMENT is "development", i.e. locally and in tests).
+   * Test hooks (only where ENVIRONMENT is "development", i.e. locally and in tests): the
+   * next merge fails at the named point (`throw`), or the object is reset there as a
+   * crash or redeploy would (`abort`) — `before-merge-batch` is after its plan and before
+   * its D1 batch, `after-merge-batch` after the batch committed and before the purge and
+   * export queueing.
    */
-  private failAt: string | null = null;
-  async injectFailure(point: 'before-merge-batch' | null): Promise<boolean> {
+  private failAt: { point: FailPoint; mode: 'throw' | 'abort' } | null = null;
+  async injectFailure(point: FailPoint | null, mode: 'throw' | 'abort' = 'throw'): Promise<boolean> {
     if (this.env.ENVIRONMENT !== 'development') return false;
-    this.failAt = point;
+    this.failAt = point ? { point, mode } : null;
     return true;
   }
-  private async failpoint(point: string): Promise<void> {
-    if (this.failAt === point) {
-      this.failAt = null;
-      throw new Error(`injected failure at ${point}`);
-    }
+  private async failpoint(point: FailPoint): Promise<void> {
+    if (this.failAt?.point !== point) return;
+    const { mode } = this.failAt;
+    this.failAt = null;
+    if (mode === 'abort') this.ctx.abort(`injected reset at ${point}`);
+    throw new Error(`injected failure at ${point}`);
   }
 
   private async refusalsAsErrors<T>(fn: () => Promise<T>): Promise<T | CoordinatorError> {

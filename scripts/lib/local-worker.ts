@@ -48,7 +48,7 @@ export async function startLocalWorker(options: { vars?: Record<string, string> 
     persistTo: persistDir,
     ip: '127.0.0.1',
     port: 0,
-    logLevel: process.env.PERIODO_LOG_LEVEL === 'debug' ? 'debug' : 'error',
+    logLevel: (['debug', 'info', 'log', 'warn'] as const).find((l) => l === process.env.PERIODO_LOG_LEVEL) ?? 'error',
     vars: options.vars,
     experimental: { disableExperimentalWarning: true },
   });

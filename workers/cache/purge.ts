@@ -11,7 +11,8 @@
  *   of keys derived from explicit URLs (development, tests: one data centre, one isolate);
  * - zone: Cloudflare's purge-by-tag API, used when CACHE_ZONE_ID and CACHE_PURGE_TOKEN are
  *   configured (staging, production): every entry carries its tags in `Cache-Tag`.
- * A failed purge is retried a few times, then logged; it never throws into a merge.
+ * A failed or hanging purge (each call times out) is retried a few times, then logged; it
+ * never throws into a merge, which waits for it only briefly (workers/shared/after-merge.ts).
  */
 import { logEvent } from '../shared/request-log';
 import type { Env } from '../env';
@@ -53,6 +54,8 @@ const MAX_ENTITY_TAGS = 100;
 const PURGE_BATCH = 30;
 const RETRY_DELAYS_MS = [250, 1000];
 const MAX_RETRY_AFTER_MS = 2000;
+/** A purge API call that has not answered by then is abandoned (and retried like a failure). */
+export const PURGE_CALL_TIMEOUT_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,6 +123,7 @@ export class ZonePurger implements Purger {
           method: 'POST',
           headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' },
           body: JSON.stringify(body),
+          signal: AbortSignal.timeout(PURGE_CALL_TIMEOUT_MS),
         });
         const text = await response.text();
         let success = response.ok;

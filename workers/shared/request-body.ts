@@ -12,16 +12,25 @@ export async function readBodyText(request: Request, maxBytes: number, what: str
   const declared = request.headers.get('Content-Length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(what, maxBytes);
   if (!request.body) return '';
-  const decoder = new TextDecoder();
+  // Fatal: bytes that are not UTF-8 are refused, never stored as U+FFFD in their place.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   const parts: string[] = [];
   let bytes = 0;
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      parts.push(chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode());
+    } catch {
+      const message = `${what} must be UTF-8 text; the request body holds bytes that are not UTF-8 (within its first ${bytes} bytes).`;
+      throw new HttpError(400, message, {}, { message });
+    }
+  };
   for await (const chunk of request.body) {
     bytes += chunk.byteLength;
     // Leaving the loop cancels the rest of the body.
     if (bytes > maxBytes) throw tooLarge(what, maxBytes);
-    parts.push(decoder.decode(chunk, { stream: true }));
+    decode(chunk);
   }
-  parts.push(decoder.decode());
+  decode();
   return parts.join('');
 }
 
