@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
-          exclude: ['test/worker/exports/**', 'test/worker/ops/monitor/**'],
+          exclude: ['test/worker/exports/**', 'test/worker/ops/**'],
           setupFiles: ['./test/worker/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -28,7 +28,8 @@ export default defineConfig({
       },
       {
         // The same, except that the export queue has no consumer running on its own: the
-        // export tests deliver each batch to the consumer themselves and assert what it wrote.
+        // export and operations tests deliver each batch to the consumer themselves and
+        // assert what it wrote.
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
@@ -40,7 +41,8 @@ export default defineConfig({
         ],
         test: {
           name: 'worker-exports',
-          include: ['test/worker/exports/**/*.test.ts'],
+          include: ['test/worker/exports/**/*.test.ts', 'test/worker/ops/**/*.test.ts'],
+          exclude: ['test/worker/ops/monitor/**'],
           setupFiles: ['./test/worker/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

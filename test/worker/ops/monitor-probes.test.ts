@@ -7,7 +7,7 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HEALTHY, monitorOnce, runProbes, type IncidentState } from '../../../workers/monitor/probes';
 import { loadTestData } from '../read-api/support';
-import { waitForExport } from '../exports/support';
+import { exportNow } from '../exports/support';
 
 const target = { name: 'development', data: 'http://localhost/', client: 'http://client.localhost/', corsproxy: 'http://corsproxy.localhost/', legacy: 'http://legacy.localhost/' };
 const WEBHOOK = 'https://alerts.example/hook';
@@ -25,7 +25,7 @@ async function fetcher(request: Request): Promise<Response> {
 
 beforeAll(async () => {
   await loadTestData();
-  await Promise.all((['ttl', 'nt', 'csv'] as const).map((f) => waitForExport(1, f)));
+  await Promise.all((['ttl', 'nt', 'csv'] as const).map((f) => exportNow(1, f)));
 });
 
 describe('probes over the public URLs of the real Worker', () => {

@@ -8,7 +8,7 @@ import { get, loadTestData } from '../read-api/support';
 import { addPeriodPatch } from '../cache/support';
 import { workerFetch } from '../support/worker';
 import { load } from '../read-api/support';
-import { waitForExport } from '../exports/support';
+import { exportNow } from '../exports/support';
 
 type Line = Record<string, unknown>;
 
@@ -102,7 +102,7 @@ describe('event lines', () => {
   it('log a merge, its purge and its exports with the version they concern', async () => {
     const logs = capture();
     const merged = await load(addPeriodPatch(authority, 'Logged period'));
-    await Promise.all((['ttl', 'nt', 'csv'] as const).map((f) => waitForExport(merged.version, f)));
+    await Promise.all((['ttl', 'nt', 'csv'] as const).map((f) => exportNow(merged.version, f)));
     logs.restore();
     const events = logs.json().filter((l) => l.type === 'event');
     const merge = events.find((e) => e.event === 'merge');

@@ -9,7 +9,7 @@ import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
 import { SearchIndexBuilder, SEARCH_INDEX_FORMAT } from '../../domain/search-index';
 import { DatasetStore } from '../../storage/dataset-store';
-import { badVersion, httpDate, LONG_TIME, matchesIfNoneMatch, notModified, setMaxAge, SHORT_TIME, versionNotFound, versionParam } from '../responses';
+import { httpDate, LONG_TIME, matchesIfNoneMatch, notModified, setMaxAge, SHORT_TIME, versionNotFound, versionParam } from '../responses';
 
 type C = Context<{ Bindings: Env }>;
 
@@ -31,7 +31,6 @@ export async function buildSearchIndexText(store: DatasetStore, version: number,
 async function searchIndex(c: C): Promise<Response> {
   const url = new URL(c.req.url);
   const requested = versionParam(url);
-  if (requested === null) return badVersion(url.searchParams.get('version') ?? '');
   const store = new DatasetStore(c.env.DB);
   const row = requested === undefined ? await store.headVersionRow() : await store.version(requested);
   if (!row) return versionNotFound();
