@@ -69,7 +69,7 @@ describe('the search index', () => {
   it('refuses a bad version with a message, and names an unknown one', async () => {
     const bad = await get('/search-index.json?version=latest');
     expect(bad.status).toBe(422);
-    expect((await json(bad)).message).toMatch(/version must be a whole number/);
+    expect((await json(bad)).message).toMatch(/version must be the number of a version, a whole number/);
     const unknown = await get('/search-index.json?version=999');
     expect(unknown.status).toBe(404);
   });
