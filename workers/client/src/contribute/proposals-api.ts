@@ -7,6 +7,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Entity } from '../editing/change-set';
 import type { DatasetFragment } from '../editing/review';
 import { shortId } from '../api/client';
+import type { PatchSummary } from '../api/types';
 import { authorizedFetch, failure } from './session';
 import { linkRels, proposalsPath, type ProposalStatus } from './patch-list';
 
@@ -18,20 +19,7 @@ export interface PatchComment {
   posted_at: string;
 }
 
-export interface PatchSummary {
-  url: string;
-  text: string;
-  created_by: string;
-  created_at: string;
-  updated_by: string;
-  updated_at: string;
-  created_from: string;
-  applied_to: string | null;
-  open: boolean;
-  merged: boolean;
-  first_comment: string | null;
-  identifier_map: Record<string, string> | null;
-}
+export type { PatchSummary };
 
 export interface PatchRequest extends PatchSummary {
   mergeable: boolean;
