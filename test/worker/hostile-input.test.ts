@@ -6,7 +6,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_COMMENT_BYTES, MAX_PATCH_BYTES, MAX_PATCH_DEPTH } from '../../workers/data/limits';
-import { ADMIN_TOKEN, ASSIGNED, get, headVersion, load, loadTestData } from './read-api/support';
+import { ASSIGNED, get, headVersion, load, loadTestData } from './read-api/support';
+import { addUsers } from './support/editors';
 
 const USERS = {
   contributor: { orcid: '1234-5678-9101-112X', token: 'hostile-contributor-token', permissions: ['submit-patch', 'create-bag'] },
@@ -69,14 +70,7 @@ function nestedPatchText(levels: number): string {
 beforeAll(async () => {
   await loadTestData();
   await load([{ op: 'add', path: `/authorities/${ASSIGNED.replace(/\//g, '~1')}${SECOND}`, value: { id: `${ASSIGNED}${SECOND}`, periods: {} } }]);
-  for (const u of Object.values(USERS)) {
-    const r = await get(`/admin/users/${u.orcid}`, {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: `User ${u.orcid}`, token: u.token, permissions: u.permissions }),
-    });
-    expect(r.status).toBe(200);
-  }
+  await addUsers(USERS);
 });
 
 describe('no 500 from a request', () => {

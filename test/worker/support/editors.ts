@@ -12,8 +12,15 @@ export const USERS = {
 };
 export type UserName = keyof typeof USERS;
 
-export async function addUsers(): Promise<void> {
-  for (const u of Object.values(USERS)) {
+export interface TestUser {
+  orcid: string;
+  token: string;
+  permissions: string[];
+}
+
+/** Creates the users through the admin API (these editors by default). */
+export async function addUsers(users: Record<string, TestUser> = USERS): Promise<void> {
+  for (const u of Object.values(users)) {
     const r = await get(`/admin/users/${u.orcid}`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
