@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks';
 import type { Entity } from '../../editing/change-set';
 import { authorityToState, stateToAuthority, type AgentState, type AuthorityState } from '../../editing/authority-form';
 import { lookupTarget } from '../../editing/source-lookup';
-import { validateAuthority, type Problem } from '../../editing/validation';
+import { validateAuthority } from '../../editing/validation';
 import { lookUpSource } from '../../contribute/lookup';
-import { FieldError, invalid, Problems } from './Problems';
+import { FieldError, invalid, Problems, useValidatedForm } from './Problems';
 
 function Agents({ legend, rows, onChange }: { legend: string; rows: AgentState[]; onChange: (rows: AgentState[]) => void }) {
   const singular = legend.replace(/s$/, '').toLowerCase();
@@ -35,12 +35,14 @@ function Agents({ legend, rows, onChange }: { legend: string; rows: AgentState[]
 
 /** An authority's source, typed in or looked up from a DOI or WorldCat URL (through the CORS proxy). */
 export function AuthorityForm({ original, submitLabel, onSave, onCancel }: { original: Entity; submitLabel: string; onSave: (a: Entity) => void; onCancel: () => void }) {
-  const [state, setState] = useState<AuthorityState>(() => authorityToState(original));
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
+  const { state, setState, set, problems, attempt, save } = useValidatedForm<AuthorityState>(
+    () => authorityToState(original),
+    (s) => stateToAuthority(s, original),
+    validateAuthority,
+    onSave,
+  );
   const [lookup, setLookup] = useState('');
   const [lookupStatus, setLookupStatus] = useState<string>('');
-  const set = (changes: Partial<AuthorityState>) => setState((s) => ({ ...s, ...changes }));
 
   const runLookup = async () => {
     const target = lookupTarget(lookup);
@@ -56,15 +58,6 @@ export function AuthorityForm({ original, submitLabel, onSave, onCancel }: { ori
     } catch (error) {
       setLookupStatus(error instanceof Error ? error.message : String(error));
     }
-  };
-
-  const save = (event: Event) => {
-    event.preventDefault();
-    const authority = stateToAuthority(state, original);
-    const found = validateAuthority(authority);
-    setProblems(found);
-    setAttempt((n) => n + 1);
-    if (!found.length) onSave(authority);
   };
 
   return (

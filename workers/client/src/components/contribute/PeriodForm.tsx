@@ -4,7 +4,7 @@ import { bareNumberEra } from '../../editing/date-label';
 import { periodToState, stateToPeriod, type PeriodState } from '../../editing/period-form';
 import { validatePeriod, type Problem } from '../../editing/validation';
 import { shortId } from '../../api/client';
-import { FieldError, invalid, Problems } from './Problems';
+import { FieldError, invalid, Problems, useValidatedForm } from './Problems';
 import { TerminusFields } from './TerminusFields';
 
 interface Props {
@@ -64,22 +64,15 @@ function Rows<T extends Record<string, string>>({
 
 /** Every field of a period, validated on save; problems are listed at the top and beside their fields. */
 export function PeriodForm({ original, siblings, submitLabel, onSave, onCancel }: Props) {
-  const [state, setState] = useState<PeriodState>(() => periodToState(original));
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
+  const { state, set, problems, attempt, save } = useValidatedForm<PeriodState>(
+    () => periodToState(original),
+    (s) => stateToPeriod(s, original),
+    validatePeriod,
+    onSave,
+  );
   const era = bareNumberEra(siblings as { start?: unknown; stop?: unknown }[]);
   const others = siblings.filter((p) => p.id !== original.id);
-  const set = (changes: Partial<PeriodState>) => setState((s) => ({ ...s, ...changes }));
   const labelOf = (p: Entity) => `${String(p.label ?? shortId(String(p.id)))}`;
-
-  const save = (event: Event) => {
-    event.preventDefault();
-    const period = stateToPeriod(state, original);
-    const found = validatePeriod(period);
-    setProblems(found);
-    setAttempt((n) => n + 1);
-    if (!found.length) onSave(period);
-  };
 
   return (
     <form class="edit-form" onSubmit={save} noValidate>

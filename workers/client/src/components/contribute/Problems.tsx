@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Entity } from '../../editing/change-set';
 import type { Problem } from '../../editing/validation';
 
 /** The form element id of a validation field: `start.in` → `f-start-in`. */
@@ -43,4 +44,24 @@ export function invalid(problems: Problem[], field: string, hint?: string) {
   const bad = problems.some((p) => p.field === field);
   const describedBy = [hint, bad ? `${fieldId(field)}-error` : null].filter(Boolean).join(' ');
   return { id: fieldId(field), 'aria-invalid': bad ? ('true' as const) : undefined, 'aria-describedby': describedBy || undefined };
+}
+
+/**
+ * A form's state and its save: the state is turned into an entity, validated, and handed to
+ * `onSave` only when nothing is wrong; each attempt refocuses the problem list.
+ */
+export function useValidatedForm<S>(initial: () => S, toEntity: (state: S) => Entity, validate: (entity: Entity) => Problem[], onSave: (entity: Entity) => void) {
+  const [state, setState] = useState<S>(initial);
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [attempt, setAttempt] = useState(0);
+  const set = (changes: Partial<S>) => setState((s) => ({ ...s, ...changes }));
+  const save = (event: Event) => {
+    event.preventDefault();
+    const entity = toEntity(state);
+    const found = validate(entity);
+    setProblems(found);
+    setAttempt((n) => n + 1);
+    if (!found.length) onSave(entity);
+  };
+  return { state, setState, set, problems, attempt, save };
 }

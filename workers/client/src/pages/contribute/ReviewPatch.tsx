@@ -79,27 +79,38 @@ function Mergeability({ r }: { r: Review }) {
   );
 }
 
-function Comments({ r, onPosted }: { r: Review; onPosted: () => void }) {
-  const [message, setMessage] = useState('');
+/** A request a button starts: busy while it runs, its failure kept as a message to show. */
+function useRequest() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const run = async (request: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await request();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+function Comments({ r, onPosted }: { r: Review; onPosted: () => void }) {
+  const [message, setMessage] = useState('');
+  const { busy, error, setError, run } = useRequest();
   const post = async (event: Event) => {
     event.preventDefault();
     if (!message.trim()) {
       setError('Write a comment first.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await addComment(r.proposal.url, message.trim());
       setMessage('');
       onPosted();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section aria-labelledby="comments">
@@ -142,23 +153,15 @@ function Comments({ r, onPosted }: { r: Review; onPosted: () => void }) {
 
 function Decision({ r, onDone }: { r: Review; onDone: (message: string) => void }) {
   const [confirming, setConfirming] = useState<'merge' | 'reject' | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRequest();
   if (!r.proposal.open || !r.canMerge) return null;
-  const act = async (action: 'merge' | 'reject') => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (action: 'merge' | 'reject') =>
+    run(async () => {
       await review(r.proposal.url, action);
       forgetAuthorities();
       setConfirming(null);
       onDone(action === 'merge' ? 'Merged: the changes are now part of the dataset.' : 'Rejected.');
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section aria-labelledby="decision">
       <h2 id="decision">Decide</h2>
