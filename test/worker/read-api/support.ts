@@ -149,3 +149,12 @@ export function noidCheckDigit(sequence: string): string {
 }
 
 export { testData };
+
+/** `<H h#change-N> prov:generated ?o` in the (non-`full`) history graph at `path`, parsed as the reference did (Turtle). */
+export async function generatedByChange(change: number, path: string): Promise<string[]> {
+  const r = await get(path);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('Content-Type')).toBe('application/n-triples');
+  const g = parseTurtle(new TextDecoder().decode(await r.arrayBuffer()));
+  return objects(g, `${H}/h#change-${change}`, 'http://www.w3.org/ns/prov#generated');
+}
