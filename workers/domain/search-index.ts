@@ -13,6 +13,8 @@ export interface SearchIndex {
   /** The dataset version indexed, and when it was made (ISO 8601). */
   version: number;
   created: string;
+  /** `label`: the periods are in label order (normalised labels in code-unit order), so readers need not sort them. */
+  order?: 'label';
   authorities: {
     id: string[];
     /** Source title (or the title of the work it is part of). */
@@ -104,6 +106,7 @@ export class SearchIndexBuilder {
       format: SEARCH_INDEX_FORMAT,
       version,
       created,
+      order: 'label',
       authorities: { id: [], title: [], creators: [], year: [] },
       places: { id: [], label: [] },
       periods: {
@@ -183,6 +186,7 @@ export class SearchIndexBuilder {
       const copy = column.slice();
       order.forEach((from, to) => (column[to] = copy[from]));
     }
+    this.index.order = 'label';
     return this.index;
   }
 }

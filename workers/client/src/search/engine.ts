@@ -74,8 +74,8 @@ export class SearchEngine {
    * string, normalised in one call. Its authority's source title and creators are kept once
    * per authority (`authorityHaystacks`), not copied into each of its periods.
    */
-  private readonly haystacks: string[];
-  private readonly authorityHaystacks: string[];
+  private haystacks: string[] | null = null;
+  private authorityHaystacks: string[] = [];
   /** The same as numbers, for counting into typed arrays: languages and places of period i are list[start[i]..start[i+1]). */
   private readonly languageTags: string[] = [];
   private readonly languageStart: Int32Array;
@@ -102,9 +102,6 @@ export class SearchEngine {
     this.placeKeys = index.places.id.map((id, i) => id || `label:${index.places.label[i]}`);
     this.placeKeys.forEach((key, i) => this.placeIndex.set(key, i));
     this.authorityOf = Int32Array.from(p.authority);
-    this.haystacks = new Array(this.size);
-    this.authorityHaystacks = a.id.map((_, i) => normalize(`${a.title[i]}\n${a.creators[i]}`));
-    const own: string[] = new Array(this.size);
     this.lo = new Float64Array(this.size);
     this.hi = new Float64Array(this.size);
     const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
@@ -118,19 +115,10 @@ export class SearchEngine {
     this.placeList = new Int32Array(placeCount);
     for (let i = 0; i < this.size; i++) this.placeList.set(p.places[i], this.placeStart[i]);
     for (let i = 0; i < this.size; i++) {
-      let text = p.label[i];
       const language = p.language[i];
       const localized = p.localized[i];
       let langs: string[] = language ? [language] : [];
-      if (localized) {
-        for (const tag in localized) {
-          if (!langs.includes(tag)) langs = [...langs, tag];
-          text += `\n${localized[tag].join('\n')}`;
-        }
-      }
-      for (const place of p.places[i]) text += `\n${index.places.label[place]}`;
-      const mine = `${text}\n${p.spatialDescription[i]}`;
-      own[i] = mine.includes(SEPARATOR) ? mine.replaceAll(SEPARATOR, ' ') : mine;
+      if (localized) for (const tag in localized) if (!langs.includes(tag)) langs = [...langs, tag];
       for (const tag of langs) {
         let id = languageIds.get(tag);
         if (id === undefined) languageIds.set(tag, (id = this.languageTags.push(tag) - 1));
@@ -142,27 +130,48 @@ export class SearchEngine {
       this.lo[i] = start ?? min(p.stopEarliest[i], p.stopLatest[i]) ?? NaN;
       this.hi[i] = stop ?? max(p.startEarliest[i], p.startLatest[i]) ?? NaN;
     }
-    // One normalisation of everything (a separator no search word holds), then a slice per period.
-    const all = normalize(own.join(SEPARATOR));
-    for (let i = 0, at = 0; i < this.size; i++) {
-      const end = i === this.size - 1 ? all.length : all.indexOf(SEPARATOR, at);
-      this.haystacks[i] = all.slice(at, end);
-      at = end + 1;
-    }
     // Labels sort by their normalised text in code-unit order: a locale collator costs about
     // a second over 50,000 labels, and this order is the same for everything but rare scripts.
-    // The data API writes periods in this order already (workers/domain/search-index.ts), so
-    // usually one pass confirms it and nothing is sorted.
-    const keys = p.label.map(normalize);
-    const byKey = (x: number, y: number) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : x - y);
-    let inOrder = true;
-    for (let i = 1; i < this.size && inOrder; i++) inOrder = keys[i - 1] <= keys[i];
+    // The data API writes periods in this order already and says so (`order`).
     const byLabel = Int32Array.from({ length: this.size }, (_, i) => i);
-    if (!inOrder) byLabel.sort(byKey);
+    if (index.order !== 'label') {
+      const keys = p.label.map(normalize);
+      byLabel.sort((x, y) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : x - y));
+    }
     this.languageList = Int32Array.from(languages);
     this.rank = new Int32Array(this.size);
     byLabel.forEach((pos, r) => (this.rank[pos] = r));
     this.orders = { label: byLabel };
+  }
+
+  /**
+   * The texts searched, built on the first text query or when the page is idle
+   * (search/worker.ts): the home and an empty query do not wait for them.
+   */
+  prepareText(): string[] {
+    if (this.haystacks) return this.haystacks;
+    const p = this.index.periods;
+    const a = this.index.authorities;
+    this.authorityHaystacks = a.id.map((_, i) => normalize(`${a.title[i]}\n${a.creators[i]}`));
+    const own: string[] = new Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      let text = p.label[i];
+      const localized = p.localized[i];
+      if (localized) for (const tag in localized) text += `\n${localized[tag].join('\n')}`;
+      for (const place of p.places[i]) text += `\n${this.index.places.label[place]}`;
+      text += `\n${p.spatialDescription[i]}`;
+      own[i] = text.includes(SEPARATOR) ? text.replaceAll(SEPARATOR, ' ') : text;
+    }
+    // One normalisation of everything (a separator no search word holds), then a slice per period.
+    const all = normalize(own.join(SEPARATOR));
+    const haystacks: string[] = new Array(this.size);
+    for (let i = 0, at = 0; i < this.size; i++) {
+      const end = i === this.size - 1 ? all.length : all.indexOf(SEPARATOR, at);
+      haystacks[i] = all.slice(at, end);
+      at = end + 1;
+    }
+    this.haystacks = haystacks;
+    return haystacks;
   }
 
   /** A sort order: label at once, the others on first use. */
@@ -204,6 +213,7 @@ export class SearchEngine {
     if (!norm) return null;
     const words = tokens(norm);
     const candidates = this.lastText !== null && this.lastMatches && norm.startsWith(this.lastText) ? this.lastMatches : null;
+    const haystacks = this.prepareText();
     const out: number[] = [];
     // Per word, which authorities' source texts hold it: their periods match that word at once.
     const authorityHas = words.map((w) => {
@@ -213,7 +223,7 @@ export class SearchEngine {
     });
     const authorityOf = this.authorityOf;
     const test = (i: number) => {
-      const h = this.haystacks[i];
+      const h = haystacks[i];
       for (let k = 0; k < words.length; k++) if (!authorityHas[k][authorityOf[i]] && !h.includes(words[k])) return;
       out.push(i);
     };

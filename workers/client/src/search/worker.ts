@@ -28,9 +28,16 @@ function load(buffer: ArrayBuffer): void {
     const summary = { version: index.version, created: index.created, authorities: index.authorities.id.length, periods: engine.size };
     post({ type: 'ready', summary: { ...summary, parseMs: parsed - started, buildMs: performance.now() - parsed } });
     for (const message of pending.splice(0)) handle(message);
+    // In case no query comes soon: the texts are ready before the first keystroke.
+    setTimeout(prepareText, 500);
   } catch (error) {
     post({ type: 'failed', message: `The search index could not be read (${(error as Error).message}).`, transient: false });
   }
+}
+
+/** Builds the searched texts (a few hundred ms at 50k periods) once the page has its first answer. */
+function prepareText(): void {
+  engine?.prepareText();
 }
 
 function handle(message: ToWorker): void {
@@ -63,6 +70,7 @@ function handle(message: ToWorker): void {
       { type: 'result', id: message.id, count: result.count, facets, facetTotals, rows, extents, ms: performance.now() - started },
       extents ? [extents.buffer] : [],
     );
+    setTimeout(prepareText, 0);
   } else if (message.type === 'rows') {
     // Rows of a superseded query are not worth computing: the page drops them anyway.
     const rows = message.queryId === lastQueryId ? Array.from(lastOrder.subarray(message.from, message.to), (pos) => engine!.row(pos)) : [];
