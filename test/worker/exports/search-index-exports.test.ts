@@ -46,7 +46,7 @@ describe('the search index export', () => {
     const index = JSON.parse(text!) as SearchIndex;
     expect(index.format).toBe(SEARCH_INDEX_FORMAT);
     expect(index.version).toBe(1);
-    expect(index.periods.id.sort()).toEqual(['p0trgkv4kxb', 'p0trgkvkhrv', 'p0trgkvwbjd']);
+    expect([...index.periods.id].sort()).toEqual(['p0trgkv4kxb', 'p0trgkvkhrv', 'p0trgkvwbjd']);
 
     const r = await get('/search-index.json?version=1');
     expect(r.status).toBe(200);
