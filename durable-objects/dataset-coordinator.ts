@@ -22,7 +22,9 @@ import { identifierMap, patchRequestComments, patchRequests } from '../workers/s
 import { checkAgainstHead, nextPatchRequestId, patchRequest, type PatchRequestRow } from '../workers/storage/patch-request-store';
 import { contributorsOfMergedPatches, INITIAL_DATA_LOADER } from '../workers/storage/patch-store';
 import { WHOLE_DATASET_PATCH_LIMIT } from '../workers/storage/patch-request-store';
-import { chunk, MAX_PARAMS } from '../workers/storage/db';
+import { chunk, database, MAX_PARAMS } from '../workers/storage/db';
+import { markExportDone } from '../workers/storage/export-job-store';
+import { searchIndexKey, storeSearchIndex } from '../workers/exports/search-index';
 import { afterMerge, type MergeEvent } from '../workers/shared/after-merge';
 import { deleteGraphVersions, writeBagVersion, writeGraphVersion, type PutBag, type PutGraph } from '../workers/storage/collection-store';
 
@@ -77,6 +79,9 @@ export class DatasetCoordinator extends DurableObject<Env> {
   private recent = new Map<string, StoredAuthority>();
   private recentPeriods = 0;
   private readonly store: DatasetStore;
+  private readonly searchIndexBuilds = new Map<number, Promise<void>>();
+  /** Search indexes this object has built since it started (tests check concurrent requests share one). */
+  searchIndexBuildCount = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -520,6 +525,26 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   // --- end of bags and graphs ---
+
+  /**
+   * Makes sure the search index of `version` is in R2: the route's fallback when the export
+   * queue has not built it yet. However many requests ask at once, one build per version
+   * runs (this object is the only one of its kind, so its memory is the one place they all
+   * meet). Not `exclusive`: writes do not wait behind it.
+   */
+  async ensureSearchIndex(version: number): Promise<void> {
+    let build = this.searchIndexBuilds.get(version);
+    if (!build) {
+      build = (async () => {
+        if (await this.env.EXPORTS.head(searchIndexKey(version))) return;
+        this.searchIndexBuildCount++;
+        const result = await storeSearchIndex(this.env, version);
+        await markExportDone(database(this.env.DB), version, 'search-index', result);
+      })().finally(() => this.searchIndexBuilds.delete(version));
+      this.searchIndexBuilds.set(version, build);
+    }
+    await build;
+  }
 
   /** The health check's round trip: the head this object holds in memory (null: none loaded yet). */
   async ping(): Promise<{ head: number | null }> {

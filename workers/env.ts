@@ -45,7 +45,7 @@ export interface Env {
  */
 export interface ExportJob {
   version: number;
-  format: 'json' | 'ttl' | 'nt' | 'csv';
+  format: 'json' | 'search-index' | 'ttl' | 'nt' | 'csv';
   /** `merge`: queued because a merge made this version (skipped once a newer one exists). */
   trigger?: 'merge' | 'request';
 }

@@ -25,6 +25,26 @@ describe('the web client', () => {
     expect(await production.text()).toContain('<meta name="periodo-data-url" content="https://data.perio.do/">');
   });
 
+  it("starts a page's first data request with the page: the entity of a period or authority page, the home's search index", async () => {
+    const preloads = async (url: string, worker = workerFetch) => {
+      const html = await (await worker(url)).text();
+      return [...html.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)">/g)].map((m) => m[1]);
+    };
+    expect(await preloads(`${CLIENT}/?page=period-view&authorityID=p0trgkv&periodID=p0trgkvwbjd`)).toEqual(['http://localhost:8787/trgkv.json']);
+    expect(await preloads(`${CLIENT}/?page=authority-view&authorityID=http%3A%2F%2Fn2t.net%2Fark%3A%2F99152%2Fp0trgkv`)).toEqual(['http://localhost:8787/trgkv.json']);
+    expect(await preloads(`${CLIENT}/`)).toEqual(['http://localhost:8787/search-index.json']);
+    expect(await preloads(`${CLIENT}/?page=backend-home&q=bronze`)).toEqual(['http://localhost:8787/search-index.json']);
+    // The reference client's backendID names the data API, as the app itself reads it.
+    expect(await preloads(`${CLIENT}/?page=period-view&authorityID=p0trgkv&periodID=p0trgkvwbjd&backendID=web-https%3A%2F%2Fdata.example.org%2F`)).toEqual([
+      'https://data.example.org/trgkv.json',
+    ]);
+    expect(await preloads(`${CLIENT}/?page=backend-history`)).toEqual([]);
+    expect(await preloads(`${CLIENT}/?page=period-view&authorityID=not-an-id`)).toEqual([]);
+    expect(await preloads('https://client.perio.do/?page=period-view&authorityID=p0trgkv', (u) => workerFetchWith(envFor('production'), u))).toEqual([
+      'https://data.perio.do/trgkv.json',
+    ]);
+  });
+
   it('keeps hashed files for a year and answers 404 for a missing one', async () => {
     const html = await (await workerFetch(`${CLIENT}/`)).text();
     const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);

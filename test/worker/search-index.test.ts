@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEARCH_INDEX_FORMAT, type SearchIndex } from '../../workers/domain/search-index';
+import { normalize, SEARCH_INDEX_FORMAT, type SearchIndex } from '../../workers/domain/search-index';
 import { get, json, load, loadTestData } from './read-api/support';
 
 describe('before any data', () => {
@@ -35,7 +35,11 @@ describe('the search index', () => {
     expect(index.version).toBe(1);
     expect(Date.parse(index.created)).not.toBeNaN();
     expect(index.authorities.id).toEqual(['p0trgkv']);
-    expect(index.periods.id.sort()).toEqual(['p0trgkv4kxb', 'p0trgkvkhrv', 'p0trgkvwbjd']);
+    expect([...index.periods.id].sort()).toEqual(['p0trgkv4kxb', 'p0trgkvkhrv', 'p0trgkvwbjd']);
+    // In label order, and saying so: the client sorts nothing when it loads.
+    expect(index.order).toBe('label');
+    const keys = index.periods.label.map(normalize);
+    expect(keys).toEqual([...keys].sort());
     for (const column of Object.values(index.periods)) expect(column).toHaveLength(3);
     const at = index.periods.id.indexOf('p0trgkvwbjd');
     expect(index.periods.label[at]).toBe('Archaic');
@@ -61,7 +65,7 @@ describe('the search index', () => {
     const result = await load([{ op: 'remove', path: '/authorities/p0trgkv/periods/p0trgkv4kxb' }]);
     const head = (await (await get('/search-index.json')).json()) as SearchIndex;
     expect(head.version).toBe(result.version);
-    expect(head.periods.id.sort()).toEqual(['p0trgkvkhrv', 'p0trgkvwbjd']);
+    expect([...head.periods.id].sort()).toEqual(['p0trgkvkhrv', 'p0trgkvwbjd']);
     const old = (await (await get('/search-index.json?version=1')).json()) as SearchIndex;
     expect(old).toEqual(before);
   });

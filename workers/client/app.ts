@@ -1,6 +1,7 @@
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
 import { escapeHtml } from '../shared/html';
+import { backendFromQuery } from './src/backend-id';
 
 /** Vite writes content-hashed files under /assets/: they never change, so a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -31,10 +32,28 @@ function withCacheControl(response: Response, value: string): Response {
 }
 
 /**
- * The app's page with the data API's URL in `<meta name="periodo-data-url">`, so the
- * client needs no /config.json round trip before its first data request.
+ * The data request the page at `url` makes first, which the browser can start while it is
+ * still fetching the app's code: a period or authority page's one entity request, or the
+ * home's search index. Null for other pages.
  */
-function appPage(page: Response, dataUrl: string): Response {
+export function firstDataRequest(url: URL, dataUrl: string): string | null {
+  const p = url.searchParams;
+  const data = backendFromQuery(url.search) ?? dataUrl;
+  const page = p.get('page') ?? 'backend-home';
+  if (page === 'period-view' || page === 'authority-view') {
+    const id = /(p0[0-9a-z]{5})$/.exec(p.get('authorityID') ?? '')?.[1];
+    return id ? new URL(`${id.slice(2)}.json`, data).href : null;
+  }
+  return page === 'backend-home' ? new URL('search-index.json', data).href : null;
+}
+
+/**
+ * The app's page with the data API's URL in `<meta name="periodo-data-url">`, so the
+ * client needs no /config.json round trip before its first data request, and a preload of
+ * that first request (the same mode and credentials as the app's `fetch`, so the app's
+ * request is answered by it).
+ */
+function appPage(page: Response, dataUrl: string, preload: string | null = null): Response {
   const out = withCacheControl(page, REVALIDATE);
   if (page.status !== 200 || !(page.headers.get('Content-Type') ?? '').startsWith('text/html')) return out;
   // The page now varies with the environment (and locally the port): the asset's ETag no longer names it.
@@ -43,6 +62,7 @@ function appPage(page: Response, dataUrl: string): Response {
     .on('head', {
       element(head) {
         head.prepend(`<meta name="periodo-data-url" content="${escapeHtml(dataUrl)}">`, { html: true });
+        if (preload) head.append(`<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(preload)}">`, { html: true });
       },
     })
     .transform(out);
@@ -64,12 +84,15 @@ export const clientApp = {
     // The page itself is always fetched whole (it is rewritten); hashed files may answer 304.
     const asset = await env.ASSETS.fetch(hashed ? request : new Request(request.url, { method: request.method }));
     if (asset.status === 200 || asset.status === 304) {
-      return hashed ? withCacheControl(asset, IMMUTABLE) : appPage(asset, dataUrlFor(request, env));
+      if (hashed) return withCacheControl(asset, IMMUTABLE);
+      const data = dataUrlFor(request, env);
+      return appPage(asset, data, url.pathname === '/' || url.pathname === '/index.html' ? firstDataRequest(url, data) : null);
     }
     if (asset.status !== 404) return asset;
     // A missing hashed file is a real 404 (an old page asking for a replaced chunk), not the app.
     if (url.pathname.startsWith('/assets/')) return asset;
     const index = await env.ASSETS.fetch(new Request(new URL('/', request.url), { method: request.method }));
-    return appPage(index, dataUrlFor(request, env));
+    const data = dataUrlFor(request, env);
+    return appPage(index, data, firstDataRequest(url, data));
   },
 };

@@ -13,6 +13,8 @@ export interface SearchIndex {
   /** The dataset version indexed, and when it was made (ISO 8601). */
   version: number;
   created: string;
+  /** `label`: the periods are in label order (normalised labels in code-unit order), so readers need not sort them. */
+  order?: 'label';
   authorities: {
     id: string[];
     /** Source title (or the title of the work it is part of). */
@@ -44,6 +46,13 @@ export interface SearchIndex {
 }
 
 type Json = Record<string, unknown>;
+
+/** Lower case, without diacritics: how search compares texts, and the order labels sort in. */
+export function normalize(text: string): string {
+  const lower = text.toLowerCase();
+  // Most labels are plain ASCII: decomposing them would only cost time.
+  return /[^\x00-\x7f]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : lower;
+}
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -97,6 +106,7 @@ export class SearchIndexBuilder {
       format: SEARCH_INDEX_FORMAT,
       version,
       created,
+      order: 'label',
       authorities: { id: [], title: [], creators: [], year: [] },
       places: { id: [], label: [] },
       periods: {
@@ -164,7 +174,19 @@ export class SearchIndexBuilder {
     }
   }
 
+  /**
+   * The index, its periods in label order (normalised labels in code-unit order, ties in the
+   * order they were added): the order the client lists them in, so it need not sort them.
+   */
   build(): SearchIndex {
+    const p = this.index.periods;
+    const keys = p.label.map(normalize);
+    const order = Array.from(keys, (_, i) => i).sort((x, y) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : x - y));
+    for (const column of Object.values(p) as unknown[][]) {
+      const copy = column.slice();
+      order.forEach((from, to) => (column[to] = copy[from]));
+    }
+    this.index.order = 'label';
     return this.index;
   }
 }

@@ -17,6 +17,7 @@ import { batched } from '../shared/streams';
 import { exportDataset, type ExportSummary } from './dataset-export';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { R2StreamWriter } from './r2-writer';
+import { storeSearchIndex } from './search-index';
 import { logEvent } from '../shared/request-log';
 
 /** Dead-letter queues are named `periodo-exports-dlq-<environment>`. */
@@ -30,7 +31,8 @@ function isExportJob(body: unknown): body is ExportJob {
 }
 
 function describe(job: ExportJob): string {
-  return job.format === 'json' ? `JSON document of version ${job.version}` : `export of version ${job.version} as ${job.format}`;
+  if (job.format === 'json') return `JSON document of version ${job.version}`;
+  return job.format === 'search-index' ? `search index of version ${job.version}` : `export of version ${job.version} as ${job.format}`;
 }
 
 export async function handleExportBatch(batch: MessageBatch<ExportJob>, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -82,6 +84,14 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   const store = new DatasetStore(env.DB);
   if (!(await store.version(job.version))) throw new Error(`dataset version ${job.version} does not exist`);
   await markExportRunning(db, job.version, job.format, attempt);
+  if (job.format === 'search-index') {
+    // A few MB at 50k periods: built whole, then one put (the object appears complete or not at all).
+    const result = await storeSearchIndex(env, job.version);
+    console.log(`${describe(job)}: ${result.bytes} bytes, ${result.durationMs} ms`);
+    await markExportDone(db, job.version, job.format, result);
+    logEvent('export', { datasetVersion: job.version, format: job.format, state: 'done', attempt, ...result });
+    return;
+  }
 
   const started = Date.now();
   const meta = await store.meta(job.version);

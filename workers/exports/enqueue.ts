@@ -6,14 +6,19 @@ import type { Env, ExportJob } from '../env';
 import { database } from '../storage/db';
 import { claimExportJobs, releaseExportJob } from '../storage/export-job-store';
 import { EXPORT_FORMATS } from './dataset-export';
+import { searchIndexKey } from './search-index';
 
-/** What a job writes: an RDF/CSV export, or `json`, the authorities map `/d.json` is served from. */
+/**
+ * What a job writes: an RDF/CSV export, `json` (the authorities map `/d.json` is served
+ * from) or `search-index` (what `/search-index.json` serves: workers/exports/search-index.ts).
+ */
 export type JobFormat = ExportJob['format'];
-/** Every job a version gets, the JSON document first (the one most requests read). */
-export const JOB_FORMATS: readonly JobFormat[] = ['json', ...EXPORT_FORMATS];
+/** Every job a version gets, the JSON document and the web client's search index first (what most requests read). */
+export const JOB_FORMATS: readonly JobFormat[] = ['json', 'search-index', ...EXPORT_FORMATS];
 
 /** The R2 key of a version's export: immutable once written, kept for every version. */
 export function exportKey(version: number, format: JobFormat): string {
+  if (format === 'search-index') return searchIndexKey(version);
   return format === 'json' ? `exports/v${version}/authorities.json` : `exports/v${version}/periodo-dataset.${format}`;
 }
 
@@ -36,7 +41,7 @@ export async function requestExports(
   return claimed;
 }
 
-/** After a merge: the new version's JSON document, Turtle, N-Triples and CSV, without waiting for a request. */
+/** After a merge: the new version's JSON document, search index, Turtle, N-Triples and CSV, without waiting for a request. */
 export async function enqueueExports(env: Env, version: number): Promise<void> {
   await requestExports(env, version, JOB_FORMATS, 'merge');
 }

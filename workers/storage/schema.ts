@@ -216,7 +216,7 @@ export const exportJobs = sqliteTable(
   'export_jobs',
   {
     version: integer('version').notNull(),
-    format: text('format', { enum: ['json', 'ttl', 'nt', 'csv'] }).notNull(),
+    format: text('format', { enum: ['json', 'search-index', 'ttl', 'nt', 'csv'] }).notNull(),
     state: text('state', { enum: ['queued', 'running', 'done', 'failed'] }).notNull(),
     /** Messages sent for this job. */
     enqueued: integer('enqueued').notNull(),

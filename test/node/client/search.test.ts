@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseYear, searchIndexOfDataset, terminusYears } from '../../../workers/domain/search-index';
-import { normalize, SearchEngine, type SearchQuery } from '../../../workers/client/src/search/engine';
+import { firstAndChosen, normalize, SearchEngine, type SearchQuery } from '../../../workers/client/src/search/engine';
 import { formatRange, formatYear, parseUserYear, userYear } from '../../../workers/client/src/search/years';
 import { queryFromParams, toggled } from '../../../workers/client/src/search/url-query';
 
@@ -197,6 +197,55 @@ describe('filters and facets', () => {
     expect(chosen.facets.authority).toEqual(r.facets.authority);
     expect(sum(chosen.facets.language)).toBeGreaterThanOrEqual(chosen.count);
     expect(sum(chosen.facets.language)).toBeLessThan(sum(r.facets.language));
+  });
+});
+
+describe('the index in label order', () => {
+  it('lists periods in label order (normalised), so the client has nothing to sort', () => {
+    const keys = index2015.periods.label.map(normalize);
+    expect(keys).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  it('round-trips through JSON, and an index in any other order gives the same answers', () => {
+    const parsed = new SearchEngine(JSON.parse(JSON.stringify(index2015)));
+    // The same index with its periods reversed: as an index written before periods were ordered.
+    const reversed = structuredClone(index2015);
+    for (const column of Object.values(reversed.periods) as unknown[][]) column.reverse();
+    delete reversed.order;
+    const other = new SearchEngine(reversed);
+    const answer = (e: SearchEngine, q: SearchQuery) => {
+      const r = e.search(q);
+      return { count: r.count, ids: [...r.order].map((pos) => e.row(pos).id), facets: r.facets };
+    };
+    const italy = index2015.places.id.find((_, i) => index2015.places.label[i] === 'Italy')!;
+    for (const q of [
+      {},
+      { text: 'bronze' },
+      { text: 'bronze age', sort: 'start' },
+      { text: 'roman', sort: 'stop', descending: true },
+      { text: 'iron', sort: 'authority' },
+      { places: [italy], from: -500, to: 0 },
+      { languages: ['swe-latn'], text: 'ålder' },
+    ] as SearchQuery[]) {
+      const expected = answer(engine, q);
+      expect(answer(parsed, q), JSON.stringify(q)).toEqual(expected);
+      const got = answer(other, q);
+      expect(got.count, JSON.stringify(q)).toBe(expected.count);
+      expect([...got.ids].sort(), JSON.stringify(q)).toEqual([...expected.ids].sort());
+      expect(got.facets, JSON.stringify(q)).toEqual(expected.facets);
+    }
+    // Orders agree wherever keys differ (ties among equal labels may fall either way).
+    const labels = (e: SearchEngine) => [...e.search({ text: 'bronze' }).order].map((pos) => normalize(e.row(pos).label));
+    expect(labels(other)).toEqual(labels(engine));
+  });
+
+  it('sends the page the first facet values and the chosen ones, not thousands', () => {
+    const r = engine.search({});
+    const all = r.facets.authority;
+    expect(all.length).toBeGreaterThan(20);
+    expect(firstAndChosen(all, 12)).toEqual(all.slice(0, 12));
+    expect(firstAndChosen(all, 12, [all[30].key, all[2].key])).toEqual([...all.slice(0, 12), all[30]]);
+    expect(firstAndChosen(all, null)).toEqual(all);
   });
 });
 

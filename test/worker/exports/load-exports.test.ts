@@ -17,9 +17,9 @@ function adminLoad(query: string, patch: unknown): Promise<Response> {
 }
 
 describe('POST /admin/load', () => {
-  it('queues the JSON document, Turtle, N-Triples and CSV of its version', async () => {
+  it('queues the JSON document, the search index, Turtle, N-Triples and CSV of its version', async () => {
     await loadTestData();
-    expect(await jobs(1)).toEqual(['csv', 'json', 'nt', 'ttl']);
+    expect(await jobs(1)).toEqual(['csv', 'json', 'nt', 'search-index', 'ttl']);
   });
 
   it('with ?exports=later queues none, and a request for that version still queues its export', async () => {

@@ -91,7 +91,7 @@ export function exportObject(version: number, format: Format): Promise<R2Object 
 
 export interface JobRow {
   version: number;
-  format: Format;
+  format: ExportJob['format'];
   state: string;
   enqueued: number;
   attempts: number;
@@ -99,7 +99,7 @@ export interface JobRow {
   bytes: number | null;
 }
 
-export async function jobRow(version: number, format: Format): Promise<JobRow | null> {
+export async function jobRow(version: number, format: ExportJob['format']): Promise<JobRow | null> {
   return env.DB.prepare('SELECT * FROM export_jobs WHERE version = ? AND format = ?').bind(version, format).first<JobRow>();
 }
 

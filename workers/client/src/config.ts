@@ -3,17 +3,9 @@
  * links carry it), else the URL the client app wrote into the page, else the `dataUrl`
  * of the client app's `/config.json` (both the Worker's DATA_URL for this environment).
  */
-export function backendFromQuery(search: string): string | null {
-  const id = new URLSearchParams(search).get('backendID');
-  if (!id || !id.startsWith('web-')) return null;
-  try {
-    const url = new URL(id.slice(4));
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    return url.href.endsWith('/') ? url.href : `${url.href}/`;
-  } catch {
-    return null;
-  }
-}
+import { backendFromQuery } from './backend-id';
+
+export { backendFromQuery };
 
 let resolved: Promise<string> | null = null;
 

@@ -15,6 +15,7 @@ import { ReviewPatch } from './pages/contribute/ReviewPatch';
 import { restoreDraft } from './contribute/draft';
 import { restoreSession } from './contribute/session';
 import { interceptLinks, pageOf, params } from './router';
+import { ensureIndex } from './search/client';
 import './styles/app.css';
 import './styles/contribute.css';
 
@@ -67,6 +68,9 @@ function App() {
     </Layout>
   );
 }
+
+// The home searches: its Worker starts and its index loads before the first render, not after it.
+if (pageOf(params.value) === 'backend-home') ensureIndex();
 
 const root = document.getElementById('app')!;
 root.textContent = '';

@@ -1,31 +1,37 @@
 /**
  * `GET /search-index.json[?version=N]`: the compact, columnar index of one dataset version
  * that the web client searches in a Web Worker (format: workers/domain/search-index.ts).
- * Built from D1 on the first request for a version and kept in R2 (`search-index/v<N>.json`)
- * so later builds are reads; the edge cache keeps the head for a day (keyed by the head
+ * The export queue builds it into R2 when a version is merged (workers/exports/search-index.ts);
+ * until it is there, the dataset coordinator builds it, once per version however many
+ * requests ask together. The edge cache keeps the head for a day (keyed by the head
  * version) and `?version=N` for a year.
  */
 import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
-import { SearchIndexBuilder, SEARCH_INDEX_FORMAT } from '../../domain/search-index';
+import { buildSearchIndexText, putSearchIndex, searchIndexKey } from '../../exports/search-index';
 import { DatasetStore } from '../../storage/dataset-store';
+import { waitUntil } from '../../shared/wait-until';
 import { httpDate, LONG_TIME, matchesIfNoneMatch, notModified, setMaxAge, SHORT_TIME, versionNotFound, versionParam } from '../responses';
 
 type C = Context<{ Bindings: Env }>;
 
 export const SEARCH_INDEX_PATH = '/search-index.json';
 
-function r2Key(version: number): string {
-  return `search-index/format-${SEARCH_INDEX_FORMAT}/v${version}.json`;
-}
-
-/** The index text of `version`, built from D1 (reading authorities page by page). */
-export async function buildSearchIndexText(store: DatasetStore, version: number, created: string): Promise<string> {
-  const builder = new SearchIndexBuilder(version, created);
-  for await (const a of store.authoritiesAt(version)) {
-    builder.addAuthority(JSON.parse(a.json) as Record<string, unknown>, [...a.periods.values()].map((p) => JSON.parse(p.json) as Record<string, unknown>));
+/** The stored index of `version`, built first (by the coordinator, coalesced) when it is not in R2 yet. */
+async function storedIndex(env: Env, store: DatasetStore, version: number, waitUntil: (p: Promise<unknown>) => void): Promise<ReadableStream | string> {
+  const stored = await env.EXPORTS.get(searchIndexKey(version));
+  if (stored) return stored.body;
+  try {
+    await env.COORDINATOR.getByName('dataset').ensureSearchIndex(version);
+    const built = await env.EXPORTS.get(searchIndexKey(version));
+    if (built) return built.body;
+  } catch (error) {
+    // The coordinator was interrupted (reset, evicted): build here rather than fail the reader.
+    console.error(`the coordinator's build of the search index of version ${version} failed:`, error);
   }
-  return JSON.stringify(builder.build());
+  const text = await buildSearchIndexText(store, version);
+  waitUntil(putSearchIndex(env, version, text).catch((error) => console.error(`storing the search index of version ${version} failed:`, error)));
+  return text;
 }
 
 async function searchIndex(c: C): Promise<Response> {
@@ -40,19 +46,7 @@ async function searchIndex(c: C): Promise<Response> {
   const headers = new Headers({ 'Content-Type': 'application/json', 'Last-Modified': httpDate(row.createdAt), ETag: `W/"${tag}"` });
   if (requested === undefined) setMaxAge(headers, SHORT_TIME, true);
   else setMaxAge(headers, LONG_TIME);
-
-  const stored = await c.env.EXPORTS.get(r2Key(row.id));
-  if (stored) return new Response(stored.body, { headers });
-  const text = await buildSearchIndexText(store, row.id, new Date(row.createdAt).toISOString());
-  const put = c.env.EXPORTS.put(r2Key(row.id), text, { httpMetadata: { contentType: 'application/json' } }).catch((error) => {
-    console.error(`storing the search index of version ${row.id} failed:`, error);
-  });
-  try {
-    c.executionCtx.waitUntil(put);
-  } catch {
-    await put;
-  }
-  return new Response(text, { headers });
+  return new Response(await storedIndex(c.env, store, row.id, (p) => waitUntil(c, p)), { headers });
 }
 
 export function registerSearchIndexRoutes(app: Hono<{ Bindings: Env }>): void {

@@ -25,8 +25,28 @@ function periodHref(r: PeriodRow): string {
   return hrefFor({ page: 'period-view', authorityID: shortId(r.authorityId), periodID: shortId(r.id) });
 }
 
-function FacetGroup({ name, param, sep, facets, selected, label }: { name: string; param: string; sep: string; facets: Facet[]; selected: string[]; label: (f: Facet) => string }) {
-  const [all, setAll] = useState(false);
+function FacetGroup({
+  name,
+  param,
+  sep,
+  facets,
+  total,
+  all,
+  setAll,
+  selected,
+  label,
+}: {
+  name: string;
+  param: string;
+  sep: string;
+  /** The most frequent values and the chosen ones; every value once `all` is asked for and has come. */
+  facets: Facet[];
+  total: number;
+  all: boolean;
+  setAll: (all: boolean) => void;
+  selected: string[];
+  label: (f: Facet) => string;
+}) {
   const chosen = facets.filter((f) => selected.includes(f.key));
   const rest = facets.filter((f) => !selected.includes(f.key));
   const shown = [...chosen, ...(all ? rest : rest.slice(0, FACET_SHOWN))];
@@ -46,9 +66,9 @@ function FacetGroup({ name, param, sep, facets, selected, label }: { name: strin
           </li>
         ))}
       </ul>
-      {rest.length > FACET_SHOWN ? (
+      {total - chosen.length > FACET_SHOWN ? (
         <button type="button" class="link" onClick={() => setAll(!all)} aria-expanded={all}>
-          {all ? 'Show fewer' : `Show all ${facets.length}`}
+          {all ? 'Show fewer' : `Show all ${total}`}
         </button>
       ) : null}
     </fieldset>
@@ -104,14 +124,28 @@ export function SearchPanel() {
   // Filters start open beside the results on wide screens, folded above them on phones.
   const [wide, setWide] = useState(() => window.matchMedia('(min-width: 721px)').matches);
 
-  /** The query last sent to the Worker (its key and view), so a render does not send it again. */
+  /** Facet groups showing every value (the Worker then sends them all; otherwise the first few). */
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const expandedRef = useRef(expanded);
+  expandedRef.current = expanded;
+  const setAll = (group: string) => (all: boolean) =>
+    setExpanded((old) => {
+      const next = new Set(old);
+      if (all) next.add(group);
+      else next.delete(group);
+      return next;
+    });
+
+  /** The query last sent to the Worker (its key, view and facet width), so a render does not send it again. */
   const sent = useRef('');
   const run = (next: SearchQuery, nextView: ResultView) => {
-    const sentKey = `${JSON.stringify(next)}|${nextView}`;
+    // The map shades every place in the result; the list shows a dozen values per facet.
+    const facets = nextView === 'map' || expandedRef.current.size ? null : FACET_SHOWN;
+    const sentKey = `${JSON.stringify(next)}|${nextView}|${facets}`;
     if (sent.current === sentKey) return;
     sent.current = sentKey;
     const ticket = ++latest.current;
-    void query(next, { rows: WINDOW, extents: nextView === 'timeline' }).then((r) => {
+    void query(next, { rows: WINDOW, extents: nextView === 'timeline', facets }).then((r) => {
       if (ticket !== latest.current) return;
       asked.current = new Set([0]);
       setCache(new Map(r.rows.map((row, i) => [i, row])));
@@ -124,7 +158,7 @@ export function SearchPanel() {
   // Any change of the URL (filters, Back/Forward) runs its query; typing has already sent it.
   useEffect(() => {
     if (ready) run(q, view);
-  }, [key, ready, view]);
+  }, [key, ready, view, expanded]);
 
   const need = useCallback(
     (from: number, to: number) => {
@@ -179,9 +213,26 @@ export function SearchPanel() {
           <details class="filters" open={wide} onToggle={(e) => setWide((e.currentTarget as HTMLDetailsElement).open)}>
             <summary>Filters{filtered ? ' (active)' : ''}</summary>
             <YearFilter />
-            <FacetGroup name="Authority" param="authority" sep="," facets={result.facets.authority} selected={q.authorities ?? []} label={(f) => f.label} />
-            <FacetGroup name="Language" param="lang" sep="," facets={result.facets.language} selected={q.languages ?? []} label={(f) => languageName(f.key)} />
-            <FacetGroup name="Spatial coverage" param="place" sep="|" facets={result.facets.place} selected={q.places ?? []} label={(f) => f.label} />
+            {(
+              [
+                ['Authority', 'authority', ',', 'authority', q.authorities, (f: Facet) => f.label],
+                ['Language', 'lang', ',', 'language', q.languages, (f: Facet) => languageName(f.key)],
+                ['Spatial coverage', 'place', '|', 'place', q.places, (f: Facet) => f.label],
+              ] as const
+            ).map(([name, param, sep, facet, selected, label]) => (
+              <FacetGroup
+                key={param}
+                name={name}
+                param={param}
+                sep={sep}
+                facets={result.facets[facet]}
+                total={result.facetTotals[facet]}
+                all={expanded.has(param)}
+                setAll={setAll(param)}
+                selected={selected ?? []}
+                label={label}
+              />
+            ))}
             {filtered ? (
               <button type="button" onClick={() => update({ authority: undefined, lang: undefined, place: undefined, from: undefined, to: undefined })}>
                 Clear filters

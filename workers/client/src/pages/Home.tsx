@@ -1,3 +1,4 @@
+import { memo } from 'preact/compat';
 import { useResource } from '../api/resource';
 import { Page } from '../components/Page';
 import { SearchPanel } from '../components/SearchPanel';
@@ -34,7 +35,8 @@ function Summary() {
   );
 }
 
-function LatestChanges() {
+/** Memoised: typing changes the URL, which re-renders the page, and this list does not follow it. */
+const LatestChanges = memo(function LatestChanges() {
   const state = useResource(() => latestChanges(5).then((r) => r.body), []);
   return (
     <section aria-labelledby="latest">
@@ -47,7 +49,7 @@ function LatestChanges() {
       </p>
     </section>
   );
-}
+});
 
 export function Home() {
   return (

@@ -19,13 +19,22 @@ export function languageOf(p: Period): string {
 }
 
 /** `eng-latn` → `English (Latin)` where the browser knows the names, else the tag. */
+// Facets name languages on every keystroke: the formatters are made once, names kept.
+let displayNames: { names: Intl.DisplayNames; scripts: Intl.DisplayNames } | null = null;
+const languageNames = new Map<string, string>();
+
 export function languageName(tag: string): string {
+  let found = languageNames.get(tag);
+  if (found === undefined) languageNames.set(tag, (found = nameOfLanguage(tag)));
+  return found;
+}
+
+function nameOfLanguage(tag: string): string {
   const [lang, script] = tag.split('-');
   try {
-    const names = new Intl.DisplayNames(['en'], { type: 'language' });
-    const scripts = new Intl.DisplayNames(['en'], { type: 'script' });
-    const name = names.of(lang);
-    const scriptName = script ? scripts.of(script[0].toUpperCase() + script.slice(1)) : undefined;
+    displayNames ??= { names: new Intl.DisplayNames(['en'], { type: 'language' }), scripts: new Intl.DisplayNames(['en'], { type: 'script' }) };
+    const name = displayNames.names.of(lang);
+    const scriptName = script ? displayNames.scripts.of(script[0].toUpperCase() + script.slice(1)) : undefined;
     if (!name || name === lang) return tag;
     return scriptName && scriptName !== script ? `${name} (${scriptName})` : name;
   } catch {

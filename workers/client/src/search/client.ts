@@ -29,6 +29,8 @@ function start(): Worker {
     const message = event.data;
     if (message.type === 'ready') {
       failures = 0;
+      // Marks for profiling (scripts/bench/client.ts reads them): when the Worker could answer.
+      performance.mark('periodo:index-ready', { detail: message.summary });
       indexState.value = { status: 'ready', summary: message.summary };
     } else if (message.type === 'failed') {
       failed(message.message, message.transient);
@@ -63,6 +65,7 @@ async function loadIndex(): Promise<void> {
   }
   try {
     const buffer = await response.arrayBuffer();
+    performance.mark('periodo:index-received', { detail: { bytes: buffer.byteLength } });
     worker!.postMessage({ type: 'load', buffer } satisfies ToWorker, [buffer]);
   } catch {
     failed('The search index was cut off while loading.', true);
@@ -86,8 +89,8 @@ function ask<T extends FromWorker>(build: (id: number) => ToWorker): Promise<T> 
   });
 }
 
-export function query(q: SearchQuery, options: { rows?: number; extents?: boolean } = {}): Promise<QueryResult> {
-  return ask((id) => ({ type: 'query', id, query: q, rows: options.rows ?? 60, extents: options.extents ?? false }));
+export function query(q: SearchQuery, options: { rows?: number; extents?: boolean; facets?: number | null } = {}): Promise<QueryResult> {
+  return ask((id) => ({ type: 'query', id, query: q, rows: options.rows ?? 60, extents: options.extents ?? false, facets: options.facets ?? null }));
 }
 
 /** Rows [from, to) of the result of query `id` (the latest query only). */

@@ -4,7 +4,7 @@
  * year range, facet counts that follow the query, and four sort orders. Pure and
  * synchronous; the client runs it in a Web Worker (search/worker.ts), tests run it in Node.
  */
-import type { SearchIndex } from '../../../domain/search-index';
+import { normalize, type SearchIndex } from '../../../domain/search-index';
 
 export type SortKey = 'label' | 'start' | 'stop' | 'authority';
 
@@ -49,22 +49,41 @@ export interface PeriodRow {
   places: string[];
 }
 
-/** Lower case, without diacritics: what both the text and the haystacks are compared as. */
-export function normalize(text: string): string {
-  const lower = text.toLowerCase();
-  // Most labels are plain ASCII: decomposing them would only cost time.
-  return /[^\x00-\x7f]/.test(lower) ? lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : lower;
-}
+export { normalize };
 
 function tokens(text: string): string[] {
   return normalize(text).split(/\s+/).filter(Boolean);
 }
 
+/** The first `limit` facet values (all when null), and after them any chosen value not among them. */
+export function firstAndChosen(facets: Facet[], limit: number | null, chosen: string[] = []): Facet[] {
+  if (limit === null || facets.length <= limit) return facets;
+  const first = facets.slice(0, limit);
+  const rest = chosen.length ? facets.slice(limit).filter((f) => chosen.includes(f.key)) : [];
+  return rest.length ? [...first, ...rest] : first;
+}
+
+/** Between periods in the joined haystack: never in a search word (words have no control characters). */
+const SEPARATOR = '\u0001';
+
 export class SearchEngine {
   readonly index: SearchIndex;
   readonly size: number;
-  private readonly haystacks: string[];
-  private readonly languagesOf: string[][];
+  /**
+   * Each period's own texts (labels, places, spatial description), normalised: slices of one
+   * string, normalised in one call. Its authority's source title and creators are kept once
+   * per authority (`authorityHaystacks`), not copied into each of its periods.
+   */
+  private haystacks: string[] | null = null;
+  private authorityHaystacks: string[] = [];
+  /** The same as numbers, for counting into typed arrays: languages and places of period i are list[start[i]..start[i+1]). */
+  private readonly languageTags: string[] = [];
+  private readonly languageStart: Int32Array;
+  private readonly languageList: Int32Array;
+  private readonly placeStart: Int32Array;
+  private readonly placeList: Int32Array;
+  private readonly placeIndex = new Map<string, number>();
+  private readonly authorityOf: Int32Array;
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
   private readonly orders: Partial<Record<SortKey, Int32Array>>;
@@ -81,28 +100,31 @@ export class SearchEngine {
     this.size = p.id.length;
     a.id.forEach((id, i) => this.authorityIndex.set(id, i));
     this.placeKeys = index.places.id.map((id, i) => id || `label:${index.places.label[i]}`);
-    this.haystacks = new Array(this.size);
-    this.languagesOf = new Array(this.size);
+    this.placeKeys.forEach((key, i) => this.placeIndex.set(key, i));
+    this.authorityOf = Int32Array.from(p.authority);
     this.lo = new Float64Array(this.size);
     this.hi = new Float64Array(this.size);
     const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
     const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+    const languageIds = new Map<string, number>();
+    const languages: number[] = [];
+    this.languageStart = new Int32Array(this.size + 1);
+    this.placeStart = new Int32Array(this.size + 1);
+    let placeCount = 0;
+    for (let i = 0; i < this.size; i++) this.placeStart[i + 1] = placeCount += p.places[i].length;
+    this.placeList = new Int32Array(placeCount);
+    for (let i = 0; i < this.size; i++) this.placeList.set(p.places[i], this.placeStart[i]);
     for (let i = 0; i < this.size; i++) {
-      let text = p.label[i];
       const language = p.language[i];
       const localized = p.localized[i];
       let langs: string[] = language ? [language] : [];
-      if (localized) {
-        for (const tag in localized) {
-          if (!langs.includes(tag)) langs = [...langs, tag];
-          text += `\n${localized[tag].join('\n')}`;
-        }
+      if (localized) for (const tag in localized) if (!langs.includes(tag)) langs = [...langs, tag];
+      for (const tag of langs) {
+        let id = languageIds.get(tag);
+        if (id === undefined) languageIds.set(tag, (id = this.languageTags.push(tag) - 1));
+        languages.push(id);
       }
-      for (const place of p.places[i]) text += `\n${index.places.label[place]}`;
-      const authority = p.authority[i];
-      text += `\n${p.spatialDescription[i]}\n${a.title[authority]}\n${a.creators[authority]}`;
-      this.haystacks[i] = normalize(text);
-      this.languagesOf[i] = langs;
+      this.languageStart[i + 1] = languages.length;
       const start = min(p.startEarliest[i], p.startLatest[i]);
       const stop = max(p.stopEarliest[i], p.stopLatest[i]);
       this.lo[i] = start ?? min(p.stopEarliest[i], p.stopLatest[i]) ?? NaN;
@@ -110,12 +132,46 @@ export class SearchEngine {
     }
     // Labels sort by their normalised text in code-unit order: a locale collator costs about
     // a second over 50,000 labels, and this order is the same for everything but rare scripts.
-    const keys = p.label.map(normalize);
-    const byKey = (x: number, y: number) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : x - y);
-    const byLabel = Int32Array.from({ length: this.size }, (_, i) => i).sort(byKey);
+    // The data API writes periods in this order already and says so (`order`).
+    const byLabel = Int32Array.from({ length: this.size }, (_, i) => i);
+    if (index.order !== 'label') {
+      const keys = p.label.map(normalize);
+      byLabel.sort((x, y) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : x - y));
+    }
+    this.languageList = Int32Array.from(languages);
     this.rank = new Int32Array(this.size);
     byLabel.forEach((pos, r) => (this.rank[pos] = r));
     this.orders = { label: byLabel };
+  }
+
+  /**
+   * The texts searched, built on the first text query or when the page is idle
+   * (search/worker.ts): the home and an empty query do not wait for them.
+   */
+  prepareText(): string[] {
+    if (this.haystacks) return this.haystacks;
+    const p = this.index.periods;
+    const a = this.index.authorities;
+    this.authorityHaystacks = a.id.map((_, i) => normalize(`${a.title[i]}\n${a.creators[i]}`));
+    const own: string[] = new Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      let text = p.label[i];
+      const localized = p.localized[i];
+      if (localized) for (const tag in localized) text += `\n${localized[tag].join('\n')}`;
+      for (const place of p.places[i]) text += `\n${this.index.places.label[place]}`;
+      text += `\n${p.spatialDescription[i]}`;
+      own[i] = text.includes(SEPARATOR) ? text.replaceAll(SEPARATOR, ' ') : text;
+    }
+    // One normalisation of everything (a separator no search word holds), then a slice per period.
+    const all = normalize(own.join(SEPARATOR));
+    const haystacks: string[] = new Array(this.size);
+    for (let i = 0, at = 0; i < this.size; i++) {
+      const end = i === this.size - 1 ? all.length : all.indexOf(SEPARATOR, at);
+      haystacks[i] = all.slice(at, end);
+      at = end + 1;
+    }
+    this.haystacks = haystacks;
+    return haystacks;
   }
 
   /** A sort order: label at once, the others on first use. */
@@ -157,10 +213,18 @@ export class SearchEngine {
     if (!norm) return null;
     const words = tokens(norm);
     const candidates = this.lastText !== null && this.lastMatches && norm.startsWith(this.lastText) ? this.lastMatches : null;
+    const haystacks = this.prepareText();
     const out: number[] = [];
+    // Per word, which authorities' source texts hold it: their periods match that word at once.
+    const authorityHas = words.map((w) => {
+      const has = new Uint8Array(this.authorityHaystacks.length);
+      this.authorityHaystacks.forEach((h, i) => (has[i] = h.includes(w) ? 1 : 0));
+      return has;
+    });
+    const authorityOf = this.authorityOf;
     const test = (i: number) => {
-      const h = this.haystacks[i];
-      for (const w of words) if (!h.includes(w)) return;
+      const h = haystacks[i];
+      for (let k = 0; k < words.length; k++) if (!authorityHas[k][authorityOf[i]] && !h.includes(words[k])) return;
       out.push(i);
     };
     if (candidates) for (const i of candidates) test(i);
@@ -171,7 +235,6 @@ export class SearchEngine {
   }
 
   search(query: SearchQuery): SearchResult {
-    const p = this.index.periods;
     const n = this.size;
     // Which positions pass the text; then one bit per filter that a position fails.
     const text = this.textMatches(query.text ?? '');
@@ -184,40 +247,48 @@ export class SearchEngine {
     const PLACE = 4;
     const YEAR = 8;
     const fails = new Uint8Array(n);
-    const authorities = new Set((query.authorities ?? []).map((id) => this.authorityIndex.get(id) ?? -1));
-    const languages = new Set(query.languages ?? []);
-    const places = new Set(query.places ?? []);
+    // Chosen values as flags by number: a typed-array read per test, no hashing.
+    const flags = (size: number, keys: number[]) => {
+      if (!keys.length) return null;
+      const out = new Uint8Array(size);
+      for (const k of keys) if (k >= 0) out[k] = 1;
+      return out;
+    };
+    const a = this.index.authorities;
+    const authorities = flags(a.id.length, (query.authorities ?? []).map((id) => this.authorityIndex.get(id) ?? -1));
+    const languages = flags(this.languageTags.length, (query.languages ?? []).map((tag) => this.languageTags.indexOf(tag)));
+    const places = flags(this.placeKeys.length, (query.places ?? []).map((key) => this.placeIndex.get(key) ?? -1));
     const from = query.from ?? null;
     const to = query.to ?? null;
     const years = from !== null || to !== null;
-    for (let i = 0; i < n; i++) {
-      if (!inText[i]) continue;
+    const { authorityOf, languageStart, languageList, placeStart, placeList } = this;
+    const anyOf = (chosen: Uint8Array, list: Int32Array, start: number, end: number) => {
+      for (let j = start; j < end; j++) if (chosen[list[j]]) return true;
+      return false;
+    };
+    // Facet counts: each dimension counts what passes the text and every other filter.
+    const authorityCounts = new Int32Array(a.id.length);
+    const languageCounts = new Int32Array(this.languageTags.length);
+    const placeCounts = new Int32Array(this.placeKeys.length);
+    let count = 0;
+    const visit = (i: number) => {
       let f = 0;
-      if (authorities.size && !authorities.has(p.authority[i])) f |= AUTH;
-      if (languages.size && !this.languagesOf[i].some((l) => languages.has(l))) f |= LANG;
-      if (places.size && !p.places[i].some((pl) => places.has(this.placeKeys[pl]))) f |= PLACE;
+      if (authorities && !authorities[authorityOf[i]]) f |= AUTH;
+      if (languages && !anyOf(languages, languageList, languageStart[i], languageStart[i + 1])) f |= LANG;
+      if (places && !anyOf(places, placeList, placeStart[i], placeStart[i + 1])) f |= PLACE;
       if (years) {
         const lo = this.lo[i];
         const hi = this.hi[i];
         if (Number.isNaN(lo) || (to !== null && lo > to) || (from !== null && hi < from)) f |= YEAR;
       }
       fails[i] = f;
-    }
-
-    // Facet counts: each dimension counts what passes the text and every other filter.
-    const authorityCounts = new Map<number, number>();
-    const languageCounts = new Map<string, number>();
-    const placeCounts = new Map<number, number>();
-    const bump = <K,>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (!inText[i]) continue;
-      const f = fails[i];
       if (f === 0) count++;
-      if ((f & ~AUTH) === 0) bump(authorityCounts, p.authority[i]);
-      if ((f & ~LANG) === 0) for (const l of this.languagesOf[i]) bump(languageCounts, l);
-      if ((f & ~PLACE) === 0) for (const pl of p.places[i]) bump(placeCounts, pl);
-    }
+      if ((f & ~AUTH) === 0) authorityCounts[authorityOf[i]]++;
+      if ((f & ~LANG) === 0) for (let j = languageStart[i]; j < languageStart[i + 1]; j++) languageCounts[languageList[j]]++;
+      if ((f & ~PLACE) === 0) for (let j = placeStart[i]; j < placeStart[i + 1]; j++) placeCounts[placeList[j]]++;
+    };
+    if (text) for (const i of text) visit(i);
+    else for (let i = 0; i < n; i++) visit(i);
 
     const order = new Int32Array(count);
     const sorted = this.order(query.sort ?? 'label');
@@ -228,16 +299,20 @@ export class SearchEngine {
       for (let j = 0; j < n; j++) if (inText[sorted[j]] && fails[sorted[j]] === 0) order[k++] = sorted[j];
     }
 
-    const a = this.index.authorities;
     // Code-unit order for ties: localeCompare over thousands of places would cost more than the search.
     const byCount = (x: Facet, y: Facet) => y.count - x.count || (x.label < y.label ? -1 : x.label > y.label ? 1 : 0);
+    const facets = (counts: Int32Array, facet: (i: number, count: number) => Facet) => {
+      const out: Facet[] = [];
+      for (let i = 0; i < counts.length; i++) if (counts[i]) out.push(facet(i, counts[i]));
+      return out.sort(byCount);
+    };
     return {
       count,
       order,
       facets: {
-        authority: [...authorityCounts].map(([i, c]) => ({ key: a.id[i], label: a.title[i] || a.id[i], count: c })).sort(byCount),
-        language: [...languageCounts].map(([l, c]) => ({ key: l, label: l, count: c })).sort(byCount),
-        place: [...placeCounts].map(([pl, c]) => ({ key: this.placeKeys[pl], label: this.index.places.label[pl], count: c })).sort(byCount),
+        authority: facets(authorityCounts, (i, c) => ({ key: a.id[i], label: a.title[i] || a.id[i], count: c })),
+        language: facets(languageCounts, (i, c) => ({ key: this.languageTags[i], label: this.languageTags[i], count: c })),
+        place: facets(placeCounts, (i, c) => ({ key: this.placeKeys[i], label: this.index.places.label[i], count: c })),
       },
     };
   }

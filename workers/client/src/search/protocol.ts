@@ -6,6 +6,9 @@ export interface IndexSummary {
   created: string;
   authorities: number;
   periods: number;
+  /** Where loading went in the Worker (ms): decoding and parsing the JSON, building the search structures. */
+  parseMs?: number;
+  buildMs?: number;
 }
 
 export interface AuthoritySummary {
@@ -16,16 +19,34 @@ export interface AuthoritySummary {
   periods: number;
 }
 
+export interface FacetLists {
+  authority: Facet[];
+  language: Facet[];
+  place: Facet[];
+}
+
 export type ToWorker =
   /** The index's JSON text, fetched by the page (it starts sooner than the Worker) and transferred. */
   | { type: 'load'; buffer: ArrayBuffer }
-  | { type: 'query'; id: number; query: SearchQuery; rows: number; extents: boolean }
+  /** `facets`: how many values of each facet to send (the chosen ones always come too); null: all. */
+  | { type: 'query'; id: number; query: SearchQuery; rows: number; extents: boolean; facets: number | null }
   | { type: 'rows'; id: number; queryId: number; from: number; to: number }
   | { type: 'authorities'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; summary: IndexSummary }
   | { type: 'failed'; message: string; transient: boolean }
-  | { type: 'result'; id: number; count: number; facets: { authority: Facet[]; language: Facet[]; place: Facet[] }; rows: PeriodRow[]; extents: Float64Array | null; ms: number }
+  | {
+      type: 'result';
+      id: number;
+      count: number;
+      /** The most frequent values of each facet (as many as asked for) and the chosen ones. */
+      facets: FacetLists;
+      /** How many values each facet has in all. */
+      facetTotals: { authority: number; language: number; place: number };
+      rows: PeriodRow[];
+      extents: Float64Array | null;
+      ms: number;
+    }
   | { type: 'rows'; id: number; from: number; rows: PeriodRow[] }
   | { type: 'authorities'; id: number; authorities: AuthoritySummary[] };

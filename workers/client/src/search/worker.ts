@@ -4,7 +4,7 @@
  */
 /// <reference lib="webworker" />
 import type { SearchIndex } from '../../../domain/search-index';
-import { SearchEngine } from './engine';
+import { firstAndChosen, SearchEngine } from './engine';
 import type { FromWorker, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -21,13 +21,23 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 function load(buffer: ArrayBuffer): void {
   try {
+    const started = performance.now();
     const index = JSON.parse(new TextDecoder().decode(buffer)) as SearchIndex;
+    const parsed = performance.now();
     engine = new SearchEngine(index);
-    post({ type: 'ready', summary: { version: index.version, created: index.created, authorities: index.authorities.id.length, periods: engine.size } });
+    const summary = { version: index.version, created: index.created, authorities: index.authorities.id.length, periods: engine.size };
+    post({ type: 'ready', summary: { ...summary, parseMs: parsed - started, buildMs: performance.now() - parsed } });
     for (const message of pending.splice(0)) handle(message);
+    // In case no query comes soon: the texts are ready before the first keystroke.
+    setTimeout(prepareText, 500);
   } catch (error) {
     post({ type: 'failed', message: `The search index could not be read (${(error as Error).message}).`, transient: false });
   }
+}
+
+/** Builds the searched texts (a few hundred ms at 50k periods) once the page has its first answer. */
+function prepareText(): void {
+  engine?.prepareText();
 }
 
 function handle(message: ToWorker): void {
@@ -46,10 +56,21 @@ function handle(message: ToWorker): void {
     lastQueryId = message.id;
     const rows = Array.from(result.order.subarray(0, message.rows), (pos) => engine!.row(pos));
     const extents = message.extents ? engine.extents(result.order) : null;
+    // Thousands of authorities at 50k periods: copying every facet value to the page on each
+    // keystroke costs more than the search, and the page shows a dozen until asked for all.
+    const q = message.query;
+    const f = result.facets;
+    const facets = {
+      authority: firstAndChosen(f.authority, message.facets, q.authorities),
+      language: firstAndChosen(f.language, message.facets, q.languages),
+      place: firstAndChosen(f.place, message.facets, q.places),
+    };
+    const facetTotals = { authority: f.authority.length, language: f.language.length, place: f.place.length };
     post(
-      { type: 'result', id: message.id, count: result.count, facets: result.facets, rows, extents, ms: performance.now() - started },
+      { type: 'result', id: message.id, count: result.count, facets, facetTotals, rows, extents, ms: performance.now() - started },
       extents ? [extents.buffer] : [],
     );
+    setTimeout(prepareText, 0);
   } else if (message.type === 'rows') {
     // Rows of a superseded query are not worth computing: the page drops them anyway.
     const rows = message.queryId === lastQueryId ? Array.from(lastOrder.subarray(message.from, message.to), (pos) => engine!.row(pos)) : [];
