@@ -64,6 +64,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+async function headVersionOf(origin: string): Promise<number> {
+  return Number((await fetch(`${origin}/d.json?head`, { method: 'HEAD' })).headers.get('ETag')?.match(/version-(\d+)/)?.[1]);
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
   const value = await fn();
@@ -114,6 +118,9 @@ interface Row {
   loadPatches: number;
   exportMs: Record<string, number>;
   exportCpuMs: number;
+  /** The same for the dataset's first export (after the load), every authority converted. */
+  fullExportMs: Record<string, number>;
+  fullExportCpuMs: number;
   reads: Record<'dataset' | 'inline' | 'versioned' | 'authority' | 'largest', ReadMeasure>;
   largestPeriods: number;
   mergeMs: number;
@@ -141,6 +148,12 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const [loadMs] = await timed(() => loadData({ url: origin, adminToken: ADMIN }, file, 5000));
     const loadCpuMs = cpuMs(worker.workerdPid) - loadCpuBefore;
     console.log = quiet;
+    // The load's exports are the dataset's first: every authority is converted (no stored
+    // fragment yet), the full export's cost the per-merge cost is compared with below.
+    const fullExportCpuBefore = cpuMs(worker.workerdPid);
+    await exportsSettled(origin);
+    const fullExportCpuMs = cpuMs(worker.workerdPid) - fullExportCpuBefore;
+    const fullExportMs = exportDurations(worker.persistDir, await headVersionOf(origin));
 
     const authorities = Object.keys(dataset.authorities as object).map((k) => k.replace(/^.*\/assigned\//, ''));
     const admin = { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' };
@@ -188,14 +201,19 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       reviewTimes.push(mergeMs);
     }
 
-    // The exports of the head version, made by a one-period merge (the last one above):
-    // workerd's CPU from that merge's answer until the exports are in R2, and each job's time.
+    // The exports of one more one-period merge, made once the previous head's are done (so
+    // exactly one authority changed since the last export): workerd's CPU from that merge's
+    // answer until the exports are in R2, and each job's time. Locally the export consumer
+    // shares workerd's thread: the exports finish before reads are timed (in production the
+    // consumer runs in its own invocations).
+    await exportsSettled(origin);
+    const lastMerge = await fetch(`${origin}/admin/load`, { method: 'POST', headers: admin, body: JSON.stringify(onePeriodPatch(authorities[0], 2 * merges)) });
+    await lastMerge.text();
+    if (!lastMerge.ok) throw new Error(`the last merge failed: ${lastMerge.status}`);
     const exportCpuBefore = cpuMs(pid);
-    // Locally the export consumer shares workerd's thread: let the head's exports finish
-    // before timing reads (in production the consumer runs in its own invocations).
     await exportsSettled(origin);
     const exportCpuMs = cpuMs(pid) - exportCpuBefore;
-    const headVersion = Number((await fetch(`${origin}/d.json?head`, { method: 'HEAD' })).headers.get('ETag')?.match(/version-(\d+)/)?.[1]);
+    const headVersion = await headVersionOf(origin);
     const exportMs = exportDurations(worker.persistDir, headVersion);
 
     // Cold reads (edge-cache MISS): a query the app ignores but the cache key includes, so
@@ -228,6 +246,8 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       loadPatches,
       exportMs,
       exportCpuMs,
+      fullExportMs,
+      fullExportCpuMs,
       reads: coldReads,
       largestPeriods: sizes[sizes.length - 1][1],
       mergeMs: median(mergeTimes),
@@ -303,9 +323,9 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
     const ref = nearest(REFERENCE_READS, r.periods);
     const read = (m: ReadMeasure, reference: number | null) =>
       `${fmtMs(m.wallMs)} [${m.cpuMs.toFixed(1)} ms]${reference === null ? '' : ` (${fmtMs(reference)}; ${ratio(m.wallMs, reference)})`}`;
-    const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)}`).join(', ');
+    const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)} (full ${fmtMs(r.fullExportMs[f] ?? NaN)})`).join(', ');
     console.log(
-      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
+      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}, ${((100 * r.exportCpuMs) / r.fullExportCpuMs).toFixed(0)}% of a full export's ${fmtMs(r.fullExportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
     );
   }
 
