@@ -15,7 +15,7 @@ import { CONTENT_TYPES } from '../data/negotiation';
 import { authoritiesMapChunks } from '../data/dataset-stream';
 import { batched } from '../shared/streams';
 import { exportDataset, type AuthorityEntry, type ExportSummary } from './dataset-export';
-import { exportFromFragments, type FragmentSummary } from './fragments';
+import { exportFromFragments, storeIndex, type FragmentSummary } from './fragments';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { R2StreamWriter } from './r2-writer';
 import { logEvent } from '../shared/request-log';
@@ -107,6 +107,10 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
     await writer.abort();
     throw error;
   }
+  if (summary && 'index' in summary && (job.format === 'ttl' || job.format === 'nt')) {
+    // The next export of this format copies what it shares with this one (a lost index costs speed only).
+    await storeIndex(env.EXPORTS, job.format, summary.index).catch((error: unknown) => console.error(`storing the index of the ${describe(job)} failed: ${String(error)}`));
+  }
   const durationMs = Date.now() - started;
   if (!summary) {
     console.log(`${describe(job)}: ${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms`);
@@ -118,7 +122,9 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   console.log(
     `${describe(job)}: ${summary.authorities} authorities, ${summary.periods} periods${summary.rows !== undefined ? `, ${summary.rows} rows` : ''}, ` +
       `${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms` +
-      ('fragmentsReused' in summary ? `; fragments: ${summary.fragmentsRendered} rendered, ${summary.fragmentsReused} reused` : '') +
+      ('fragmentsReused' in summary
+        ? `; fragments: ${summary.fragmentsRendered} rendered, ${summary.fragmentsReused} read, ${summary.fragmentsCopied} copied from the previous export in ${summary.rangedReads} ranged reads`
+        : '') +
       (dropped.length ? `; keys JSON-LD ignores: ${dropped.join(', ')}` : '') +
       (stats.droppedTriples ? `; ${stats.droppedTriples} triples with relative or malformed IRIs left out` : '') +
       (stats.droppedLanguageTags ? `; ${stats.droppedLanguageTags} literals with unwritable language tags left out` : ''),
@@ -131,7 +137,9 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
     attempt,
     bytes: object.size,
     durationMs,
-    ...('fragmentsReused' in summary ? { fragmentsRendered: summary.fragmentsRendered, fragmentsReused: summary.fragmentsReused } : {}),
+    ...('fragmentsReused' in summary
+      ? { fragmentsRendered: summary.fragmentsRendered, fragmentsRead: summary.fragmentsReused, fragmentsCopied: summary.fragmentsCopied, rangedReads: summary.rangedReads }
+      : {}),
   });
 }
 

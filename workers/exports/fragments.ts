@@ -13,6 +13,12 @@
  *
  * Each fragment carries the SHA-256 and length of its bytes; one that does not match (or
  * is missing) is rendered again. Fragments no version uses any more stay: see docs/exports.md.
+ *
+ * Reading every fragment back would still cost one R2 read per authority. So each finished
+ * export also leaves an index (`latest` per format: which fragment sits at which bytes of
+ * that export), and the next export copies each run of authorities whose fragments it
+ * shares, in the same order, from the previous file with one ranged read: a one-period
+ * merge costs two ranged reads and one conversion, however many authorities there are.
  */
 import type { StoredAuthority } from '../domain/merge';
 import { assembleAuthority } from '../domain/merge';
@@ -36,8 +42,45 @@ export interface FragmentInputs {
 }
 
 export interface FragmentSummary extends ExportSummary {
+  /** Authorities copied from the previous export, in this many ranged reads. */
+  fragmentsCopied: number;
+  rangedReads: number;
+  /** Authorities read from their own fragment object. */
   fragmentsReused: number;
   fragmentsRendered: number;
+  /** Where each fragment sits in this export: stored once the export is complete. */
+  index: ExportIndex;
+}
+
+/** A finished export's layout: fragment key → [byte offset, length] in the object at `key`. */
+export interface ExportIndex {
+  version: number;
+  key: string;
+  fragments: Record<string, [number, number]>;
+}
+
+/** The index of the last finished export of a format. */
+export function indexKey(format: 'ttl' | 'nt'): string {
+  return `${FRAGMENT_PREFIX}index/${format}/latest.json`;
+}
+
+async function readIndex(bucket: R2Bucket, format: 'ttl' | 'nt'): Promise<ExportIndex | null> {
+  const object = await bucket.get(indexKey(format));
+  if (!object) return null;
+  try {
+    const index = (await object.json()) as ExportIndex;
+    // The file the index describes must still be there, whole.
+    const file = await bucket.head(index.key);
+    if (!file || Object.values(index.fragments).some(([offset, length]) => offset + length > file.size)) return null;
+    return index;
+  } catch {
+    return null;
+  }
+}
+
+/** Records a finished export's layout for the next export of its format. */
+export async function storeIndex(bucket: R2Bucket, format: 'ttl' | 'nt', index: ExportIndex): Promise<void> {
+  await bucket.put(indexKey(format), JSON.stringify(index), { httpMetadata: { contentType: 'application/json' } });
 }
 
 /** The R2 key of an authority's fragment: a function of everything that decides its bytes. */
@@ -109,13 +152,24 @@ export async function exportFromFragments(
 ): Promise<FragmentSummary> {
   const rdf = new DatasetRdf(inputs.format, meta.json);
   const stats = newStats();
-  const summary: FragmentSummary = { authorities: 0, periods: 0, stats, fragmentsReused: 0, fragmentsRendered: 0 };
+  const key = writer.key;
+  const summary: FragmentSummary = {
+    authorities: 0,
+    periods: 0,
+    stats,
+    fragmentsCopied: 0,
+    rangedReads: 0,
+    fragmentsReused: 0,
+    fragmentsRendered: 0,
+    index: { version, key, fragments: {} },
+  };
   await writer.write(rdf.head());
   addStats(stats, delta(newStats(), rdf.stats));
   if (!rdf.hasAuthorities) return summary;
+  const previous = await readIndex(bucket, inputs.format);
 
   // Renders one authority now (read whole from D1) and stores its fragment.
-  const render = async (a: StoredAuthority, key: string): Promise<Uint8Array> => {
+  const render = async (a: StoredAuthority, fragmentKey: string): Promise<Uint8Array> => {
     const full = await store.authority(a.id, version);
     if (!full) throw new Error(`authority ${a.id} of version ${version} vanished while exporting`);
     const before = snapshot(rdf.stats);
@@ -124,38 +178,84 @@ export async function exportFromFragments(
     addStats(stats, own);
     let statsText = JSON.stringify(own);
     if (statsText.length > 1024) statsText = JSON.stringify({ triples: own.triples, tags: own.tags });
-    await bucket.put(key, bytes, { customMetadata: { sha256: await bytesHash(bytes), length: String(bytes.length), stats: statsText } });
+    await bucket.put(fragmentKey, bytes, { customMetadata: { sha256: await bytesHash(bytes), length: String(bytes.length), stats: statsText } });
     summary.fragmentsRendered++;
     return bytes;
   };
-  const fragment = async (a: StoredAuthority): Promise<Uint8Array> => {
-    const key = await fragmentKey(inputs, a);
-    const stored = await readFragment(bucket, key);
-    if (!stored) return render(a, key);
+  const fragment = async (a: StoredAuthority, fragmentKey: string): Promise<Uint8Array> => {
+    const stored = await readFragment(bucket, fragmentKey);
+    if (!stored) return render(a, fragmentKey);
     addStats(stats, stored.stats);
     summary.fragmentsReused++;
     return stored.bytes;
   };
 
-  // In dataset order, with a few lookups (and renders) under way ahead of the writer.
-  const ahead: Promise<Uint8Array>[] = [];
+  // What goes into the file, in dataset order: a run of the previous export (the fragments
+  // it holds, with their lengths), or one fragment's bytes.
+  type Piece = { run: [number, number]; keys: [string, number][] } | { key: string; bytes: Promise<Uint8Array> };
+  const ahead: Piece[] = [];
+  let run: { run: [number, number]; keys: [string, number][] } | null = null;
+  const copy = async ([offset, length]: [number, number]) => {
+    const object = await bucket.get(previous!.key, { range: { offset, length } });
+    if (!object) throw new Error(`${previous!.key} vanished while copying from it`);
+    summary.rangedReads++;
+    const reader = object.body.getReader();
+    let copied = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      copied += value.byteLength;
+      await writer.writeBytes(value);
+    }
+    if (copied !== length) throw new Error(`${previous!.key}: read ${copied} bytes of ${length} at ${offset}`);
+  };
   const settle = async () => {
-    const bytes = await ahead.shift()!;
-    await writer.writeBytes(bytes);
+    const piece = ahead.shift()!;
+    if ('run' in piece) {
+      let at = writer.bytes;
+      for (const [k, length] of piece.keys) {
+        summary.index.fragments[k] = [at, length];
+        at += length;
+      }
+      await copy(piece.run);
+    } else {
+      const bytes = await piece.bytes;
+      summary.index.fragments[piece.key] = [writer.bytes, bytes.length];
+      await writer.writeBytes(bytes);
+    }
+  };
+  const push = async (piece: Piece) => {
+    ahead.push(piece);
+    if (ahead.length >= LOOKAHEAD) await settle();
   };
   try {
     for await (const a of store.authoritiesAt(version, 2000, { withJson: false })) {
       summary.authorities++;
       summary.periods += a.periods.size;
-      const pending = fragment(a);
-      pending.catch(() => {}); // awaited in order below; a failure surfaces there
-      ahead.push(pending);
-      if (ahead.length >= LOOKAHEAD) await settle();
+      const k = await fragmentKey(inputs, a);
+      const there = previous?.fragments[k];
+      if (there) {
+        summary.fragmentsCopied++;
+        if (run && run.run[0] + run.run[1] === there[0]) {
+          run.run[1] += there[1];
+          run.keys.push([k, there[1]]);
+        } else {
+          if (run) await push(run);
+          run = { run: [there[0], there[1]], keys: [[k, there[1]]] };
+        }
+        continue;
+      }
+      if (run) await push(run);
+      run = null;
+      const bytes = fragment(a, k);
+      bytes.catch(() => {}); // awaited in order by settle(); a failure surfaces there
+      await push({ key: k, bytes });
     }
+    if (run) await push(run);
     while (ahead.length > 0) await settle();
   } finally {
     // A failure leaves lookups under way: let them end before the job reports it.
-    await Promise.allSettled(ahead);
+    await Promise.allSettled(ahead.map((p) => ('bytes' in p ? p.bytes : null)));
   }
   return summary;
 }

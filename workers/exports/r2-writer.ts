@@ -18,7 +18,7 @@ export interface R2WriterOptions {
 
 export class R2StreamWriter implements TextSink {
   private readonly bucket: R2Bucket;
-  private readonly key: string;
+  readonly key: string;
   private readonly options: R2WriterOptions;
   private readonly encoder = new TextEncoder();
   private readonly part: Uint8Array;

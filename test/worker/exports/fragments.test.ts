@@ -13,7 +13,7 @@ import { datasetPatches } from '../../../scripts/lib/load-patches';
 import { assembleAuthority } from '../../../workers/domain/merge';
 import { exportDataset, StringSink } from '../../../workers/exports/dataset-export';
 import { exportKey } from '../../../workers/exports/enqueue';
-import { FRAGMENT_PREFIX } from '../../../workers/exports/fragments';
+import { FRAGMENT_PREFIX, indexKey } from '../../../workers/exports/fragments';
 import { DatasetStore } from '../../../workers/storage/dataset-store';
 import { load } from '../read-api/support';
 import { deliver, EXPORT_QUEUE, exportNow, exportObject } from './support';
@@ -48,7 +48,7 @@ async function fragments(format: RdfFormat): Promise<Map<string, string>> {
   let cursor: string | undefined;
   do {
     const page = await env.EXPORTS.list({ prefix: `${FRAGMENT_PREFIX}${format}/`, cursor });
-    for (const o of page.objects) out.set(o.key, o.version);
+    for (const o of page.objects) if (isFragment(o.key)) out.set(o.key, o.version);
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return out;
@@ -56,6 +56,11 @@ async function fragments(format: RdfFormat): Promise<Map<string, string>> {
 
 function fragmentsOf(all: Map<string, string>, authorityId: string): string[] {
   return [...all.keys()].filter((k) => k.split('/')[2] === authorityId);
+}
+
+/** The keys of the fragments themselves (not the index of the last export). */
+function isFragment(key: string): boolean {
+  return !key.startsWith(`${FRAGMENT_PREFIX}index/`);
 }
 
 /** Fragments put since `before`: new keys, and keys written again. */
@@ -152,9 +157,28 @@ describe('an export assembled from fragments', () => {
     expect(await periodsOf(to)).toContain(pid);
   });
 
+  it('copies the authorities a merge left alone from the previous export, in ranged reads', async () => {
+    // The previous file with one unchanged authority's bytes altered (same length): the
+    // alteration shows up in the next export, so those bytes were copied, not rendered.
+    const previous = await env.EXPORTS.get(exportKey(version, 'ttl'));
+    const original = await previous!.text();
+    const at = original.indexOf('skos:prefLabel', Math.floor(original.length / 2));
+    const altered = `${original.slice(0, at)}SKOS${original.slice(at + 4)}`;
+    await env.EXPORTS.put(exportKey(version, 'ttl'), altered);
+    const aid = authorityIds[2];
+    const [pid] = await periodsOf(aid);
+    version = (await load([{ op: 'replace', path: `/authorities/${aid}/periods/${pid}/label`, value: 'Copied around' }])).version;
+    const text = await exported(version, 'ttl');
+    expect(text).toContain('SKOS:prefLabel');
+    expect(text.replace('SKOS:prefLabel', 'skos:prefLabel') === (await fullRebuild(version, 'ttl'))).toBe(true);
+    // Without the index of the last export, the next export reads each fragment instead.
+    await env.EXPORTS.delete(indexKey('ttl'));
+  });
+
   it('reuses an unchanged authority’s stored fragment as it is, without rendering it', async () => {
     // A stored fragment replaced by other text with a valid checksum shows up in the next
-    // export: the file is assembled from what is stored.
+    // export (no index of a previous export: the previous test removed it): the file is
+    // assembled from what is stored.
     const aid = authorityIds[20];
     const [key] = fragmentsOf(await fragments('ttl'), aid);
     const original = await (await env.EXPORTS.get(key))!.text();
@@ -171,6 +195,7 @@ describe('an export assembled from fragments', () => {
   });
 
   it('renders a damaged or missing fragment again, and the file is still the full rebuild', async () => {
+    await env.EXPORTS.delete(indexKey('ttl'));
     const damaged = authorityIds[20]; // its checksum no longer matches (previous test)
     const missing = authorityIds[50];
     const before = await fragments('ttl');
