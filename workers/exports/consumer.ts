@@ -12,10 +12,9 @@ import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
 import { exportJob, forgetExportJob, markExportDone, markExportFailed, markExportRetrying, markExportRunning } from '../storage/export-job-store';
 import { CONTENT_TYPES } from '../data/negotiation';
-import { authoritiesMapChunks } from '../data/dataset-stream';
-import { batched } from '../shared/streams';
 import { exportDataset, type AuthorityEntry, type ExportSummary } from './dataset-export';
 import { exportFromFragments, storeIndex, type FragmentSummary } from './fragments';
+import { exportJsonDocument, type JsonDocumentSummary } from './json-document';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { R2StreamWriter } from './r2-writer';
 import { logEvent } from '../shared/request-log';
@@ -91,11 +90,12 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
     customMetadata: { version: String(job.version), format: job.format, generator: env.SERVER_VERSION },
   });
   let summary: ExportSummary | FragmentSummary | null = null;
+  let jsonSummary: JsonDocumentSummary | null = null;
   let object: R2Object;
   try {
     if (job.format === 'json') {
-      // The same chunks the D1 stream serves, so both answers are byte for byte the same.
-      for await (const text of batched(authoritiesMapChunks(store, job.version), 256 * 1024)) await writer.write(text);
+      // Byte for byte what the D1 stream serves; what the previous document holds unchanged is copied from it.
+      jsonSummary = await exportJsonDocument(env.EXPORTS, store, job.version, env.SERVER_VERSION, writer);
     } else if (job.format !== 'csv' && meta) {
       // Only the authorities this version changed are converted; the rest are stored fragments.
       summary = await exportFromFragments(env.EXPORTS, store, job.version, meta, { format: job.format, serverVersion: env.SERVER_VERSION, metaHash: meta.hash }, writer);
@@ -107,13 +107,17 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
     await writer.abort();
     throw error;
   }
-  if (summary && 'index' in summary && (job.format === 'ttl' || job.format === 'nt')) {
+  const index = jsonSummary?.index ?? (summary && 'index' in summary ? summary.index : null);
+  if (index) {
     // The next export of this format copies what it shares with this one (a lost index costs speed only).
-    await storeIndex(env.EXPORTS, job.format, summary.index).catch((error: unknown) => console.error(`storing the index of the ${describe(job)} failed: ${String(error)}`));
+    await storeIndex(env.EXPORTS, job.format, index).catch((error: unknown) => console.error(`storing the index of the ${describe(job)} failed: ${String(error)}`));
   }
   const durationMs = Date.now() - started;
   if (!summary) {
-    console.log(`${describe(job)}: ${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms`);
+    console.log(
+      `${describe(job)}: ${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms` +
+        (jsonSummary ? `; ${jsonSummary.authorities} authorities, ${jsonSummary.read} read from D1, ${jsonSummary.copied} copied from the previous document in ${jsonSummary.rangedReads} ranged reads` : ''),
+    );
     await markExportDone(db, job.version, job.format, { bytes: object.size, durationMs });
     return;
   }

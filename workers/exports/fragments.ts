@@ -15,10 +15,10 @@
  * is missing) is rendered again. Fragments no version uses any more stay: see docs/exports.md.
  *
  * Reading every fragment back would still cost one R2 read per authority. So each finished
- * export also leaves an index (`latest` per format: which fragment sits at which bytes of
- * that export), and the next export copies each run of authorities whose fragments it
- * shares, in the same order, from the previous file with one ranged read: a one-period
- * merge costs two ranged reads and one conversion, however many authorities there are.
+ * export also leaves an index of where each fragment sits in it, and the next export copies
+ * each run of authorities whose fragments it shares, in the same order, from the previous
+ * file with one ranged read (workers/exports/splice.ts): a one-period merge costs two
+ * ranged reads and one conversion, however many authorities there are.
  */
 import type { StoredAuthority } from '../domain/merge';
 import { assembleAuthority } from '../domain/merge';
@@ -27,15 +27,15 @@ import type { DatasetStore } from '../storage/dataset-store';
 import { DatasetRdf, type ExportSummary } from './dataset-export';
 import { newStats, type ConversionStats } from './jsonld-to-rdf';
 import type { R2StreamWriter } from './r2-writer';
+import { readIndex, splice, type ExportIndex, type SplicePiece } from './splice';
 
 export const FRAGMENT_PREFIX = 'export-fragments/';
+export { indexKey, storeIndex } from './splice';
 /** Bump when the converter or the writers would write other bytes for the same input. */
 export const FRAGMENT_GENERATOR = 1;
-/** Fragments looked up (and, when missing, rendered) ahead of the one being written. */
-const LOOKAHEAD = 8;
 
 export interface FragmentInputs {
-  format: 'ttl' | 'nt';
+  format: 'ttl' | 'nt' | 'json';
   serverVersion: string;
   /** The hash of the version's stored dataset members. */
   metaHash: string;
@@ -52,38 +52,10 @@ export interface FragmentSummary extends ExportSummary {
   index: ExportIndex;
 }
 
-/** A finished export's layout: fragment key → [byte offset, length] in the object at `key`. */
-export interface ExportIndex {
-  version: number;
-  key: string;
-  fragments: Record<string, [number, number]>;
-}
-
-/** The index of the last finished export of a format. */
-export function indexKey(format: 'ttl' | 'nt'): string {
-  return `${FRAGMENT_PREFIX}index/${format}/latest.json`;
-}
-
-async function readIndex(bucket: R2Bucket, format: 'ttl' | 'nt'): Promise<ExportIndex | null> {
-  const object = await bucket.get(indexKey(format));
-  if (!object) return null;
-  try {
-    const index = (await object.json()) as ExportIndex;
-    // The file the index describes must still be there, whole.
-    const file = await bucket.head(index.key);
-    if (!file || Object.values(index.fragments).some(([offset, length]) => offset + length > file.size)) return null;
-    return index;
-  } catch {
-    return null;
-  }
-}
-
-/** Records a finished export's layout for the next export of its format. */
-export async function storeIndex(bucket: R2Bucket, format: 'ttl' | 'nt', index: ExportIndex): Promise<void> {
-  await bucket.put(indexKey(format), JSON.stringify(index), { httpMetadata: { contentType: 'application/json' } });
-}
-
-/** The R2 key of an authority's fragment: a function of everything that decides its bytes. */
+/**
+ * The key of an authority's piece of an export: a function of everything that decides its
+ * bytes (for `json`, the stored rows alone; `metaHash` is then '').
+ */
 export async function fragmentKey(inputs: FragmentInputs, a: StoredAuthority): Promise<string> {
   const periods = [...a.periods.values()].sort((x, y) => x.position - y.position).map((p) => `${p.id}:${p.hash}`);
   const digest = await sha256Hex(
@@ -147,12 +119,11 @@ export async function exportFromFragments(
   store: DatasetStore,
   version: number,
   meta: { json: string; hash: string },
-  inputs: FragmentInputs,
+  inputs: FragmentInputs & { format: 'ttl' | 'nt' },
   writer: R2StreamWriter,
 ): Promise<FragmentSummary> {
   const rdf = new DatasetRdf(inputs.format, meta.json);
   const stats = newStats();
-  const key = writer.key;
   const summary: FragmentSummary = {
     authorities: 0,
     periods: 0,
@@ -161,12 +132,11 @@ export async function exportFromFragments(
     rangedReads: 0,
     fragmentsReused: 0,
     fragmentsRendered: 0,
-    index: { version, key, fragments: {} },
+    index: { version, key: writer.key, fragments: {} },
   };
   await writer.write(rdf.head());
   addStats(stats, delta(newStats(), rdf.stats));
   if (!rdf.hasAuthorities) return summary;
-  const previous = await readIndex(bucket, inputs.format);
 
   // Renders one authority now (read whole from D1) and stores its fragment.
   const render = async (a: StoredAuthority, fragmentKey: string): Promise<Uint8Array> => {
@@ -190,72 +160,17 @@ export async function exportFromFragments(
     return stored.bytes;
   };
 
-  // What goes into the file, in dataset order: a run of the previous export (the fragments
-  // it holds, with their lengths), or one fragment's bytes.
-  type Piece = { run: [number, number]; keys: [string, number][] } | { key: string; bytes: Promise<Uint8Array> };
-  const ahead: Piece[] = [];
-  let run: { run: [number, number]; keys: [string, number][] } | null = null;
-  const copy = async ([offset, length]: [number, number]) => {
-    const object = await bucket.get(previous!.key, { range: { offset, length } });
-    if (!object) throw new Error(`${previous!.key} vanished while copying from it`);
-    summary.rangedReads++;
-    const reader = object.body.getReader();
-    let copied = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      copied += value.byteLength;
-      await writer.writeBytes(value);
-    }
-    if (copied !== length) throw new Error(`${previous!.key}: read ${copied} bytes of ${length} at ${offset}`);
-  };
-  const settle = async () => {
-    const piece = ahead.shift()!;
-    if ('run' in piece) {
-      let at = writer.bytes;
-      for (const [k, length] of piece.keys) {
-        summary.index.fragments[k] = [at, length];
-        at += length;
-      }
-      await copy(piece.run);
-    } else {
-      const bytes = await piece.bytes;
-      summary.index.fragments[piece.key] = [writer.bytes, bytes.length];
-      await writer.writeBytes(bytes);
-    }
-  };
-  const push = async (piece: Piece) => {
-    ahead.push(piece);
-    if (ahead.length >= LOOKAHEAD) await settle();
-  };
-  try {
+  async function* pieces(): AsyncGenerator<SplicePiece> {
     for await (const a of store.authoritiesAt(version, 2000, { withJson: false })) {
       summary.authorities++;
       summary.periods += a.periods.size;
-      const k = await fragmentKey(inputs, a);
-      const there = previous?.fragments[k];
-      if (there) {
-        summary.fragmentsCopied++;
-        if (run && run.run[0] + run.run[1] === there[0]) {
-          run.run[1] += there[1];
-          run.keys.push([k, there[1]]);
-        } else {
-          if (run) await push(run);
-          run = { run: [there[0], there[1]], keys: [[k, there[1]]] };
-        }
-        continue;
-      }
-      if (run) await push(run);
-      run = null;
-      const bytes = fragment(a, k);
-      bytes.catch(() => {}); // awaited in order by settle(); a failure surfaces there
-      await push({ key: k, bytes });
+      const key = await fragmentKey(inputs, a);
+      yield { key, produce: () => fragment(a, key) };
     }
-    if (run) await push(run);
-    while (ahead.length > 0) await settle();
-  } finally {
-    // A failure leaves lookups under way: let them end before the job reports it.
-    await Promise.allSettled(ahead.map((p) => ('bytes' in p ? p.bytes : null)));
   }
+  const spliced = await splice(bucket, await readIndex(bucket, inputs.format), version, pieces(), writer);
+  summary.fragmentsCopied = spliced.copied;
+  summary.rangedReads = spliced.rangedReads;
+  summary.index = spliced.index;
   return summary;
 }

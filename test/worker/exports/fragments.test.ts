@@ -15,6 +15,7 @@ import { exportDataset, StringSink } from '../../../workers/exports/dataset-expo
 import { exportKey } from '../../../workers/exports/enqueue';
 import { FRAGMENT_PREFIX, indexKey } from '../../../workers/exports/fragments';
 import { DatasetStore } from '../../../workers/storage/dataset-store';
+import { authoritiesMapChunks } from '../../../workers/data/dataset-stream';
 import { load } from '../read-api/support';
 import { deliver, EXPORT_QUEUE, exportNow, exportObject } from './support';
 
@@ -35,9 +36,16 @@ async function fullRebuild(version: number, format: RdfFormat): Promise<string> 
   return sink.text;
 }
 
+/** The JSON document as the D1 stream serves it: every authority's stored rows, read now. */
+async function jsonFromD1(version: number): Promise<string> {
+  let text = '';
+  for await (const chunk of authoritiesMapChunks(new DatasetStore(env.DB), version)) text += chunk;
+  return text;
+}
+
 /** Runs the job through the consumer and reads back the file it wrote. */
-async function exported(version: number, format: RdfFormat): Promise<string> {
-  await exportNow(version, format);
+async function exported(version: number, format: RdfFormat | 'json'): Promise<string> {
+  await exportNow(version, format as RdfFormat);
   const object = await env.EXPORTS.get(exportKey(version, format));
   return object!.text();
 }
@@ -82,6 +90,9 @@ async function mergeAndCompare(patch: unknown[]): Promise<Record<RdfFormat, stri
     expect(text === (await fullRebuild(version, format)), `${format} of version ${version} is the full rebuild, byte for byte`).toBe(true);
     rendered[format] = putSince(before, await fragments(format)).sort();
   }
+  const json = await exported(version, 'json');
+  expect(json.length).toBeGreaterThan(100_000);
+  expect(json === (await jsonFromD1(version)), `the JSON document of version ${version} is the D1 stream, byte for byte`).toBe(true);
   return rendered;
 }
 
@@ -98,6 +109,7 @@ beforeAll(async () => {
     expect(fragmentsOf(await fragments(format), authorityIds[0])).toHaveLength(1);
     expect((await fragments(format)).size).toBe(71);
   }
+  expect((await exported(version, 'json')) === (await jsonFromD1(version))).toBe(true);
 }, 120_000);
 
 async function periodsOf(authorityId: string): Promise<string[]> {
