@@ -17,6 +17,11 @@ export interface LocalWorker {
   url: URL;
   /** The workerd process serving the Worker (for memory measurements). */
   workerdPid: number | null;
+  /**
+   * Every workerd process this Worker started: wrangler runs two (its proxy and the
+   * runtime the Worker and its D1, R2 and queues run in), and `workerdPid` may be the proxy.
+   */
+  workerdPids: number[];
   persistDir: string;
   dispose(): Promise<void>;
 }
@@ -56,6 +61,10 @@ export async function startLocalWorker(options: { vars?: Record<string, string> 
   return {
     url: new URL(`http://127.0.0.1:${worker.port}/`),
     workerdPid,
+    // Read when asked: the runtime may start after the proxy.
+    get workerdPids() {
+      return workerdProcesses().filter((pid) => !before.has(pid));
+    },
     persistDir,
     dispose: () => worker.stop(),
   };
