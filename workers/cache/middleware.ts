@@ -10,7 +10,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { versionParam } from '../data/responses';
-import { currentGenerations } from './generations';
+import { currentGenerations, noteHeadSeen } from './generations';
 import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
@@ -259,6 +259,7 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     const [now, guessed] = await Promise.all([currentGenerations(c.env, policy.keyedBy), guessKey ? cache.match(guessKey) : undefined]);
     current = now;
     lastSeen.set(family, now);
+    if (now.head !== undefined) noteHeadSeen(request, now.head);
     key = keyFor(generationFor(mode, current));
     if (key === guessKey) {
       entry = guessed;
