@@ -40,7 +40,7 @@ const handler = {
         default:
           return dataApp.fetch(request, env, ctx);
       }
-    });
+    }, (promise) => ctx.waitUntil(promise));
   },
   async queue(batch, env, ctx): Promise<void> {
     await withLogContext({ app: 'exports', requestId: `queue:${batch.queue}:${batch.messages[0]?.id ?? ''}` }, () => handleExportBatch(batch, env, ctx));

@@ -91,6 +91,7 @@ async function main() {
     const largest = sizes[sizes.length - 1][0];
     const t = Date.now();
     const rows: [string, ReadMeasure][] = [
+      ['control: OPTIONS /d.json (no I/O)', await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' })],
       ['context /c (D1 batch, tiny body) MISS', await measureReads(pid, reads, (i) => `${origin}/c?p=${t}-${i}`)],
       ['/d.json MISS (R2, stored in the edge cache)', await measureReads(pid, reads, (i) => `${origin}/d.json?p=${t}-${i}`)],
       ['/d.json from R2, cache bypassed (Range: bytes=0-)', await measureReads(pid, reads, (i) => `${origin}/d.json?q=${t}-${i}`, { headers: { Range: 'bytes=0-' } })],

@@ -148,7 +148,7 @@ interface Row {
   /** workerd CPU of each job of a one-period merge (and of a full export). */
   exportCpuByFormat: Record<string, number>;
   fullCpuByFormat: Record<string, number>;
-  reads: Record<'dataset' | 'inline' | 'versioned' | 'authority' | 'largest', ReadMeasure>;
+  reads: Record<'control' | 'dataset' | 'inline' | 'versioned' | 'authority' | 'largest', ReadMeasure>;
   largestPeriods: number;
   mergeMs: number;
   submitMs: number;
@@ -265,6 +265,8 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     sizes.sort((a, b) => a[1] - b[1]);
     const documentReads = Math.max(5, Math.ceil(reads / 2));
     const coldReads = {
+      // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
+      control: await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' }),
       dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, 100),
       inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, 100),
       versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, 100),
@@ -361,15 +363,15 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
   const values = { merges, reads };
   console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} reads of an authority and ${Math.max(5, Math.ceil(Number(values.reads) / 2))} of each dataset URL`);
   console.log('Each cell: this run\'s median wall time [workerd CPU per request] (the reference as quoted in issue 14; this run ÷ reference). Reads are edge-cache MISSes with Accept-Encoding: identity.\n');
-  console.log('| periods | GET /d.json | GET /d.jsonld?inline-context | GET /d.json?version=N | GET one authority (1 period) | GET the largest authority | initial load (load-data) | export work after a one-period merge |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| periods | control: OPTIONS (no I/O) | GET /d.json | GET /d.jsonld?inline-context | GET /d.json?version=N | GET one authority (1 period) | GET the largest authority | initial load (load-data) | export work after a one-period merge |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ref = nearest(REFERENCE_READS, r.periods);
     const read = (m: ReadMeasure, reference: number | null) =>
       `${fmtMs(m.wallMs)} [${m.cpuMs.toFixed(1)} ms]${reference === null ? '' : ` (${fmtMs(reference)}; ${ratio(m.wallMs, reference)})`}`;
     const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)} (full ${fmtMs(r.fullExportMs[f] ?? NaN)})`).join(', ');
     console.log(
-      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}, ${((100 * r.exportCpuMs) / r.fullExportCpuMs).toFixed(0)}% of a full export's ${fmtMs(r.fullExportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
+      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.control, null)} | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}, ${((100 * r.exportCpuMs) / r.fullExportCpuMs).toFixed(0)}% of a full export's ${fmtMs(r.fullExportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
     );
   }
 

@@ -1,7 +1,14 @@
 /**
- * The whole Worker on workerd (local D1, R2, Queues and Durable Objects, configured from
- * wrangler.toml) started in-process through wrangler's dev API: for benchmarks and
- * browser tests.
+ * The whole Worker on workerd (local D1, R2, Queues, Durable Objects, the Cache API and
+ * static assets, configured from wrangler.toml) started in-process on a Miniflare
+ * instance: for benchmarks, browser tests and the load run.
+ *
+ * Miniflare is driven directly (not through wrangler's `unstable_dev`): the bundle is the
+ * one `wrangler deploy` would upload (`--dry-run --outdir`), the options are wrangler's own
+ * reading of wrangler.toml (`unstable_getMiniflareWorkerOptions`), and storage persists in
+ * the same layout (`<dir>/v3/…`). `unstable_dev` adds wrangler's dev proxy (a second workerd
+ * every request crosses) and its inspector, about 10 ms a request on this machine; see
+ * docs/dataset-reads.md ("The harness"). `npm start` still runs `wrangler dev`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,18 +16,18 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unstable_dev } from 'wrangler';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const wranglerJs = join(root, 'node_modules/wrangler/bin/wrangler.js');
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
 
 export interface LocalWorker {
   url: URL;
   /** The workerd process serving the Worker (for memory measurements). */
   workerdPid: number | null;
-  /**
-   * Every workerd process this Worker started: wrangler runs two (its proxy and the
-   * runtime the Worker and its D1, R2 and queues run in), and `workerdPid` may be the proxy.
-   */
+  /** Every workerd process this Worker started (Miniflare runs one: the Worker with its D1, R2 and queues). */
   workerdPids: number[];
   persistDir: string;
   dispose(): Promise<void>;
@@ -38,35 +45,64 @@ function workerdProcesses(): number[] {
   }
 }
 
+let bundled: Promise<string> | null = null;
+
+/** The Worker bundled as `wrangler deploy` bundles it, once per process; returns the folder. */
+function bundle(): Promise<string> {
+  bundled ??= (async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'periodo-bundle-'));
+    // Run wrangler on this Node (24), whatever `node` is first on PATH.
+    execFileSync(process.execPath, [wranglerJs, 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
+    return outdir;
+  })();
+  return bundled;
+}
+
+const LEVELS = ['debug', 'info', 'log', 'warn', 'error'];
+
+/** Which console lines of the Worker are printed: `PERIODO_LOG_LEVEL` and above (default: errors). */
+function printable(level: string): boolean {
+  const wanted = LEVELS.indexOf(process.env.PERIODO_LOG_LEVEL ?? 'error');
+  return LEVELS.indexOf(level) >= (wanted < 0 ? LEVELS.length - 1 : wanted);
+}
+
 /** Starts the Worker from wrangler.toml on a free port, with migrated local storage in a temp dir. */
 export async function startLocalWorker(options: { vars?: Record<string, string> } = {}): Promise<LocalWorker> {
   const persistDir = await mkdtemp(join(tmpdir(), 'periodo-local-'));
-  // Run wrangler on this Node (24), whatever `node` is first on PATH.
-  execFileSync(process.execPath, [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
-    cwd: root,
-    stdio: 'ignore',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-  });
+  const outdir = await bundle();
+  execFileSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
   const before = new Set(workerdProcesses());
-  const worker = await unstable_dev(join(root, 'workers/index.ts'), {
-    config: join(root, 'wrangler.toml'),
-    persistTo: persistDir,
-    ip: '127.0.0.1',
-    port: 0,
-    logLevel: (['debug', 'info', 'log', 'warn'] as const).find((l) => l === process.env.PERIODO_LOG_LEVEL) ?? 'error',
-    vars: options.vars,
-    experimental: { disableExperimentalWarning: true },
-  });
+  const worker = {
+    ...workerOptions,
+    name: 'periodo',
+    bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...options.vars },
+    modulesRoot: outdir,
+    modules: [{ type: 'ESModule', path: join(outdir, 'index.js') }],
+  };
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      // wrangler dev's layout under --persist-to: D1, R2, Durable Objects and the cache in <dir>/v3.
+      resourcePersistencePath: join(persistDir, 'v3'),
+      workers: [worker],
+      handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
+        if (printable(level)) process.stderr.write(`${message}\n`);
+      },
+    } as Parameters<typeof convertV4MiniflareOptions>[0]),
+  );
+  const url = await mf.ready;
   const workerdPid = workerdProcesses().find((pid) => !before.has(pid)) ?? null;
   return {
-    url: new URL(`http://127.0.0.1:${worker.port}/`),
+    url: new URL(`http://127.0.0.1:${url.port}/`),
     workerdPid,
     // Read when asked: the runtime may start after the proxy.
     get workerdPids() {
       return workerdProcesses().filter((pid) => !before.has(pid));
     },
     persistDir,
-    dispose: () => worker.stop(),
+    dispose: () => mf.dispose(),
   };
 }
 

@@ -43,3 +43,18 @@ function graphsToken(row: { n: number; deleted: number; newest: string | null } 
   if (!row || !row.n) return '0';
   return `${row.n}.${row.deleted}.${row.newest ? Date.parse(row.newest) : 0}`;
 }
+
+/** The head each request's cache lookup read (for the route to start its reads of that version early). */
+const headsSeen = new WeakMap<Request, number>();
+
+export function noteHeadSeen(request: Request, head: number): void {
+  headsSeen.set(request, head);
+}
+
+/**
+ * The head version the edge cache read for this request, if it read one: a hint, taken
+ * before the route's own D1 read (a merge may come between), so a route checks it.
+ */
+export function headSeenBy(request: Request): number | undefined {
+  return headsSeen.get(request);
+}

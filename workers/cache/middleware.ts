@@ -10,7 +10,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { versionParam } from '../data/responses';
-import { currentGenerations } from './generations';
+import { currentGenerations, noteHeadSeen } from './generations';
 import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
@@ -27,7 +27,7 @@ const EDGE_EXPIRES = 'X-PeriodO-Cache-Expires';
 const NONE = '-';
 /** Entries are stored gzipped (smaller, and served as they are to clients that accept gzip). */
 const STORED_ENCODING = 'X-PeriodO-Cache-Encoding';
-/** How long the end of a MISS waits for its entry to be written. */
+/** How long the end of a MISS, or a lookup of an entry being written, waits for the write. */
 const STORE_WAIT_MS = 5000;
 /** Up to this size the end of a MISS waits for its entry to be written. */
 const WAIT_FOR_STORE_BYTES = 256 * 1024;
@@ -130,9 +130,34 @@ function storedHeaders(response: Response, ttl: number, tags: string[]): Headers
 }
 
 /**
- * A large answer the app can build again (replay.ts): sent to the client untouched, and
- * stored from a fresh copy (the replay starts once the client's copy is sent), so a cold
- * reader pays neither the tee nor the compression and write of the entry.
+ * Entries this isolate is writing after their answers, by key: a lookup of such a key waits
+ * for its write, so a reader who has read a MISS to the end gets a HIT next (as with an
+ * entry written before its answer ends) without the first reader waiting for the write.
+ */
+const writing = new Map<string, Promise<void>>();
+
+/** Records that the entry under `key` is being written until `write` settles. */
+export function noteWriting(key: string, write: Promise<void>): Promise<void> {
+  const settled = write.finally(() => {
+    if (writing.get(key) === settled) writing.delete(key);
+  });
+  writing.set(key, settled);
+  return settled;
+}
+
+/** `cache.match`, after the write of the same entry by this isolate, if one is under way. */
+export async function lookup(cache: Cache, key: string): Promise<Response | undefined> {
+  const pending = writing.get(key);
+  // (Never more than STORE_WAIT_MS: a slow write must not hold the next reader either.)
+  if (pending) await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
+  return cache.match(key);
+}
+
+/**
+ * An answer the app can build again (replay.ts: the dataset from R2, an entity's bytes):
+ * sent to the client untouched, and stored from a fresh copy (the replay starts once the
+ * client's copy is sent), so a cold reader pays neither the tee nor the compression and
+ * write of the entry.
  */
 function storeAfterwards(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null, replay: () => Promise<Response | null>): Response {
   const url = new URL(c.req.url);
@@ -148,7 +173,7 @@ function storeAfterwards(c: C, cache: Cache, key: string, response: Response, tt
     await cache.put(key, new Response(fresh.body.pipeThrough(new CompressionStream('gzip')), { status: fresh.status, headers: stored }));
     recordStored(key, tags, url.origin, accept);
   };
-  waitUntil(c, write().catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`)));
+  waitUntil(c, noteWriting(key, write().catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`))));
   // A HIT of this entry is gzip-encoded for clients that accept it.
   let client = response;
   try {
@@ -240,14 +265,14 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     // An immutable version needs no D1 read when it is already cached.
     mode = 'immutable';
     key = keyFor(generationFor(mode, current));
-    entry = await cache.match(key);
+    entry = await lookup(cache, key);
     if (!entry) {
       current = await currentGenerations(c.env, policy.keyedBy);
       if (requested > (current.head ?? 0)) {
         // Not a version yet: answered (404) under the head, like any latest resource.
         mode = policy.mode;
         key = keyFor(generationFor(mode, current));
-        entry = await cache.match(key);
+        entry = await lookup(cache, key);
       }
     }
   } else {
@@ -256,15 +281,16 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     const family = policy.keyedBy.join(',');
     const guess = lastSeen.get(family);
     const guessKey = guess ? keyFor(generationFor(mode, guess)) : null;
-    const [now, guessed] = await Promise.all([currentGenerations(c.env, policy.keyedBy), guessKey ? cache.match(guessKey) : undefined]);
+    const [now, guessed] = await Promise.all([currentGenerations(c.env, policy.keyedBy), guessKey ? lookup(cache, guessKey) : undefined]);
     current = now;
     lastSeen.set(family, now);
+    if (now.head !== undefined) noteHeadSeen(request, now.head);
     key = keyFor(generationFor(mode, current));
     if (key === guessKey) {
       entry = guessed;
     } else {
       void guessed?.body?.cancel();
-      entry = await cache.match(key);
+      entry = await lookup(cache, key);
     }
   }
 
@@ -289,7 +315,7 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     // An immutable version never goes stale: no family tag, so no merge purge reaches it.
     const tags = scopedTags(c.env.ENVIRONMENT, ['all', ...(mode === 'immutable' ? [pathTag(url.pathname), 'versioned'] : policy.tags)]);
     const replay = replayOf(response);
-    if (replay && Number(response.headers.get('Content-Length')) > WAIT_FOR_STORE_BYTES) {
+    if (replay) {
       c.res = storeAfterwards(c, cache, key, response, ttl, tags, accept, replay);
     } else {
       c.res = storeWhileStreaming(c, cache, key, response, ttl, tags, accept);

@@ -14,6 +14,7 @@ import handler from '../../../workers/index';
 import type { ExportJob } from '../../../workers/env';
 import { datasetPatches } from '../../../scripts/lib/load-patches';
 import { DOCUMENT_SOURCE } from '../../../workers/data/dataset-document';
+import { exportKey } from '../../../workers/exports/enqueue';
 import { get, H, headVersion, load } from '../read-api/support';
 import { stableHeaders } from './support';
 
@@ -57,6 +58,23 @@ describe('a large answer', () => {
     const { 'content-length': _length, ...missHeaders } = stableHeaders(miss.response);
     const { 'content-length': _hitLength, ...hitHeaders } = stableHeaders(hit);
     expect(hitHeaders).toEqual(missHeaders);
+  });
+
+  it('of the dataset is a HIT without any read of its R2 document (deleted, the same bytes come back)', async () => {
+    const miss = await fetchWithContext('/d.json?hit-reads-nothing');
+    expect(miss.response.headers.get(DOCUMENT_SOURCE)).toBe('r2');
+    await waitOnExecutionContext(miss.ctx);
+    const key = exportKey(await headVersion(), 'json');
+    const saved = await env.EXPORTS.get(key);
+    const savedBytes = await saved!.arrayBuffer();
+    await env.EXPORTS.delete(key);
+    try {
+      const hit = await get('/d.json?hit-reads-nothing');
+      expect(hit.headers.get('X-Cache-Status')).toBe('HIT');
+      expect(new Uint8Array(await hit.arrayBuffer())).toEqual(miss.body);
+    } finally {
+      await env.EXPORTS.put(key, savedBytes);
+    }
   });
 
   it('of an authority of 500+ periods is stored from its bytes once the request is done', async () => {

@@ -3,11 +3,12 @@
  * id echoed as X-Request-Id, and event lines for merges, purges and exports — never a
  * token, an Authorization header or a secret query value.
  */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { get, loadTestData } from '../read-api/support';
+import handler from '../../../workers/index';
+import { ADMIN_TOKEN, H, loadTestData } from '../read-api/support';
 import { addPeriodPatch } from '../cache/support';
-import { workerFetch } from '../support/worker';
-import { load } from '../read-api/support';
 import { exportNow } from '../exports/support';
 
 type Line = Record<string, unknown>;
@@ -35,6 +36,19 @@ function capture() {
   };
 }
 
+/**
+ * A request through the Worker entry, its body read, and its background work (where the
+ * log line is written, after the answer) waited for, as workerd does before it ends.
+ */
+async function served(path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = new Request(path.startsWith('http') ? path : `${H}${path}`, { redirect: 'manual', ...init });
+  const response = await handler.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  await response.clone().arrayBuffer();
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
 let authority = '';
 beforeAll(async () => {
   const loaded = await loadTestData();
@@ -45,16 +59,15 @@ afterEach(() => vi.restoreAllMocks());
 describe('request log lines', () => {
   it('log one line per request with app, method, path, status, duration, cache status, dataset version and request id', async () => {
     const logs = capture();
-    const first = await get('/d.json');
-    await first.arrayBuffer();
-    const again = await get('/d.json');
-    await again.arrayBuffer();
-    const client = await workerFetch('http://client.localhost/');
-    await client.arrayBuffer();
+    const first = await served('/d.json');
+    const again = await served('/d.json');
+    const client = await served('http://client.localhost/');
     logs.restore();
+    // (Lines of earlier requests, written after their answers, may land here too: match by id.)
     const requests = logs.json().filter((l) => l.type === 'request');
-    expect(requests).toHaveLength(3);
-    const [miss, hit, page] = requests;
+    const own = [first, again, client].map((r) => requests.filter((l) => l.requestId === r.headers.get('X-Request-Id')));
+    for (const lines of own) expect(lines).toHaveLength(1);
+    const [miss, hit, page] = own.map((lines) => lines[0]);
     expect(miss).toMatchObject({ app: 'data', method: 'GET', path: '/d.json', status: 200, cache: 'MISS', datasetVersion: 1 });
     expect(hit).toMatchObject({ app: 'data', path: '/d.json', status: 200, cache: 'HIT', datasetVersion: 1 });
     expect(page).toMatchObject({ app: 'client', method: 'GET', path: '/', status: 200 });
@@ -69,8 +82,7 @@ describe('request log lines', () => {
 
   it('take the request id from CF-Ray where Cloudflare set one', async () => {
     const logs = capture();
-    const response = await get('/index.json', { headers: { 'CF-Ray': '8e3f2a1b4c5d6e7f-LHR' } });
-    await response.arrayBuffer();
+    const response = await served('/index.json', { headers: { 'CF-Ray': '8e3f2a1b4c5d6e7f-LHR' } });
     logs.restore();
     expect(response.headers.get('X-Request-Id')).toBe('8e3f2a1b4c5d6e7f-LHR');
     expect(logs.json().find((l) => l.type === 'request')).toMatchObject({ requestId: '8e3f2a1b4c5d6e7f-LHR', path: '/index.json' });
@@ -79,14 +91,10 @@ describe('request log lines', () => {
   it('never write a token, an Authorization header or a secret query value', async () => {
     const logs = capture();
     const secret = 'sekrit-bearer-0123456789';
-    const r1 = await get('/identity.json', { headers: { Authorization: `Bearer ${btoa(secret)}` } });
-    await r1.arrayBuffer();
-    const r2 = await get(`/registered?code=${secret}&state=${secret}-state&foo=bar`);
-    await r2.arrayBuffer();
-    const r3 = await get('/admin/audit', { headers: { Authorization: `Bearer ${secret}` } });
-    await r3.arrayBuffer();
-    const r4 = await get(`/d.json?access_token=${secret}`);
-    await r4.arrayBuffer();
+    const r1 = await served('/identity.json', { headers: { Authorization: `Bearer ${btoa(secret)}` } });
+    const r2 = await served(`/registered?code=${secret}&state=${secret}-state&foo=bar`);
+    await served('/admin/audit', { headers: { Authorization: `Bearer ${secret}` } });
+    await served(`/d.json?access_token=${secret}`);
     logs.restore();
     const all = logs.lines.join('\n');
     expect(all).not.toContain(secret);
@@ -96,12 +104,32 @@ describe('request log lines', () => {
     expect(requests.map((l) => l.path)).toEqual(['/identity.json', '/registered?code=REDACTED&state=REDACTED&foo=bar', '/admin/audit', '/d.json?access_token=REDACTED']);
     expect(requests.map((l) => l.status)).toEqual([r1.status, r2.status, 401, 200]);
   });
+
+  it('are written after the answer is handed back, never before it', async () => {
+    const logs = capture();
+    const ctx = createExecutionContext();
+    const response = await handler.fetch(new Request(`${H}/index.json?after-answer`) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+    const before = logs.json().filter((l) => l.type === 'request');
+    await response.arrayBuffer();
+    await waitOnExecutionContext(ctx);
+    logs.restore();
+    expect(before).toEqual([]);
+    const after = logs.json().filter((l) => l.type === 'request');
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ path: '/index.json?after-answer', status: 200, requestId: response.headers.get('X-Request-Id') });
+  });
 });
 
 describe('event lines', () => {
   it('log a merge, its purge and its exports with the version they concern', async () => {
     const logs = capture();
-    const merged = await load(addPeriodPatch(authority, 'Logged period'));
+    const loaded = await served('/admin/load', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify(addPeriodPatch(authority, 'Logged period')),
+    });
+    expect(loaded.status).toBe(200);
+    const merged = (await loaded.json()) as { version: number };
     await Promise.all((['ttl', 'nt', 'csv'] as const).map((f) => exportNow(merged.version, f)));
     logs.restore();
     const events = logs.json().filter((l) => l.type === 'event');

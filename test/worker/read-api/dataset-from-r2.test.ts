@@ -6,12 +6,13 @@
  * merge, so nothing but this test writes it.
  */
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import handler from '../../../workers/index';
 import type { ExportJob } from '../../../workers/env';
 import { exportKey } from '../../../workers/exports/enqueue';
 import { DOCUMENT_SOURCE } from '../../../workers/data/dataset-document';
+import { noteHeadSeen } from '../../../workers/cache/generations';
 import { claimExportJobs } from '../../../workers/storage/export-job-store';
 import { database } from '../../../workers/storage/db';
 import { ADMIN_TOKEN, get, headVersion, load, loadTestData } from './support';
@@ -133,6 +134,20 @@ describe('once the export consumer has written the document', () => {
     const several = await get('/d.json', { headers: { Range: 'bytes=0-1,5-6' } });
     expect(several.status).toBe(200);
     expect(await bytes(several)).toEqual(full);
+  });
+
+  it('reads the latest document from R2 alongside D1 with the head the edge cache read, and never serves an older one when a merge came between', async () => {
+    // As if version 2 had been merged between the cache's head read (1) and the route's: the
+    // cache is bypassed (Authorization) so the older head stays what the route is told.
+    const request = new Request(`http://localhost/d.json`, { headers: { Authorization: 'Bearer not-a-token', 'Accept-Encoding': 'identity' } });
+    noteHeadSeen(request, 1);
+    const ctx = createExecutionContext();
+    const r = await handler.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('ETag')).toBe('W/"periodo-dataset-version-2"');
+    expect(r.headers.get(DOCUMENT_SOURCE)).toBe('r2');
+    expect(text(await bytes(r))).toBe(text(fromD1.get('/d.json')!));
+    await waitOnExecutionContext(ctx);
   });
 
   it('keeps ?version=2 byte-identical after later merges, and never serves it as the latest', async () => {

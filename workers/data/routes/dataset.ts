@@ -4,6 +4,7 @@ import type { Env } from '../../env';
 import { DatasetStore } from '../../storage/dataset-store';
 import { serveDatasetDocument } from '../dataset-document';
 import { exportKey } from '../../exports/enqueue';
+import { headSeenBy } from '../../cache/generations';
 import { waitUntil } from '../../shared/wait-until';
 import { highlightJsonPage } from '../html-view';
 import { chooseRepresentation, CONTENT_TYPES } from '../negotiation';
@@ -48,10 +49,12 @@ async function dataset(c: C): Promise<Response> {
   const raw = c.req.raw;
   const representation = chooseRepresentation(new URL(raw.url).pathname, raw.headers.get('Accept'), ['json', 'jsonld', 'ttl', 'csv', 'nt']);
   const requestedVersion = versionParam(new URL(raw.url));
-  // `?version=N` names its map in R2 already: read it while D1 is asked for the version.
-  const object =
-    (representation === 'json' || representation === 'jsonld') && typeof requestedVersion === 'number' && raw.method === 'GET' && !raw.headers.has('Range')
-      ? c.env.EXPORTS.get(exportKey(requestedVersion, 'json'))
+  // The map's R2 object is read while D1 is asked for the version: `?version=N` names it,
+  // and for the latest the edge cache's lookup has just read the head.
+  const early = typeof requestedVersion === 'number' ? requestedVersion : headSeenBy(raw);
+  let object =
+    (representation === 'json' || representation === 'jsonld') && early !== undefined && raw.method === 'GET' && !raw.headers.has('Range')
+      ? c.env.EXPORTS.get(exportKey(early, 'json'))
       : undefined;
   const found = await versionFor(c, 'dataset');
   if (found instanceof Response) {
@@ -59,6 +62,11 @@ async function dataset(c: C): Promise<Response> {
     return found;
   }
   const { request, url, requested, store, row, meta, tag } = found;
+  if (object && row.id !== early) {
+    // A merge came between the cache's head read and this one: that object is not this version's.
+    void object.then((o) => o?.body.cancel()).catch(() => undefined);
+    object = undefined;
+  }
 
   if (representation !== 'json' && representation !== 'jsonld' && representation !== 'ttl' && representation !== 'csv' && representation !== 'nt') {
     return notFound(request);
