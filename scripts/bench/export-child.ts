@@ -25,7 +25,7 @@ type ExportFormat = 'ttl' | 'nt' | 'csv';
 type Sink = { write(text: string): void };
 /** What this script uses of workers/exports/dataset-export.ts. */
 interface DatasetExport {
-  exportDataset(format: ExportFormat, meta: string | null, authorities: AsyncIterable<{ id: string; authority: Record<string, unknown> }>, sink: Sink): Promise<{ authorities: number; periods: number; rows?: number }>;
+  exportDataset(format: ExportFormat, meta: string | null, authorities: AsyncIterable<Record<string, unknown>>, sink: Sink): Promise<{ authorities: number; periods: number; rows?: number }>;
   datasetTrailer(format: ExportFormat, meta: string | null, primaryTopicOf: Record<string, unknown>): string;
 }
 const [converterModule, impl, format, dir, outPath] = process.argv.slice(2) as [string, 'edge' | 'jsonld', ExportFormat, string, string];
@@ -46,13 +46,9 @@ const sink = {
   },
 };
 
-async function* authorities(): AsyncGenerator<{ id: string; authority: Record<string, unknown> }> {
+async function* authorities(): AsyncGenerator<Record<string, unknown>> {
   const lines = createInterface({ input: createReadStream(join(dir, 'authorities.ndjson'), { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line) continue;
-    const authority = JSON.parse(line) as Record<string, unknown>;
-    yield { id: String(authority.id), authority };
-  }
+  for await (const line of lines) if (line) yield JSON.parse(line) as Record<string, unknown>;
 }
 
 async function edge(): Promise<Record<string, unknown>> {

@@ -64,38 +64,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function headVersionOf(origin: string): Promise<number> {
-  return Number((await fetch(`${origin}/d.json?head`, { method: 'HEAD' })).headers.get('ETag')?.match(/version-(\d+)/)?.[1]);
-}
-
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
   const value = await fn();
   return [performance.now() - start, value];
-}
-
-/** Waits until an export job's row is `done` (read from the local D1 file, every 10 ms). */
-async function exportJobDone(persistDir: string, version: number, format: string, timeoutMs = 600_000): Promise<void> {
-  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && statSync(join(dir, f)).size > 0)!;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let state: string | undefined;
-    try {
-      const db = new DatabaseSync(join(dir, file), { readOnly: true });
-      try {
-        state = (db.prepare('SELECT state FROM export_jobs WHERE version = ? AND format = ?').get(version, format) as { state: string } | undefined)?.state;
-      } finally {
-        db.close();
-      }
-    } catch {
-      // The file is being written: try again.
-    }
-    if (state === 'done') return;
-    if (state === 'failed') throw new Error(`the ${format} export of version ${version} failed`);
-    if (Date.now() > deadline) throw new Error(`the ${format} export of version ${version} did not finish`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Live bytes of the local D1 database (pages in use × page size), read from its SQLite file. */
@@ -142,12 +114,6 @@ interface Row {
   loadPatches: number;
   exportMs: Record<string, number>;
   exportCpuMs: number;
-  /** The same for a full export (every authority converted). */
-  fullExportMs: Record<string, number>;
-  fullExportCpuMs: number;
-  /** workerd CPU of each job of a one-period merge (and of a full export). */
-  exportCpuByFormat: Record<string, number>;
-  fullCpuByFormat: Record<string, number>;
   reads: Record<'control' | 'dataset' | 'inline' | 'versioned' | 'authority' | 'largest', ReadMeasure>;
   largestPeriods: number;
   mergeMs: number;
@@ -222,41 +188,15 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       reviewTimes.push(mergeMs);
     }
 
-    // The export work of one merge, job by job. Locally the consumer shares workerd's thread,
-    // so a merge's own jobs would run before its answer arrives: the merge queues none
-    // (`?exports=later`), then each job is asked for alone (a HEAD request queues it) and
-    // workerd's CPU read when its row turns `done` in D1 (read from its file: no request to
-    // the Worker). First a merge of a dataset-level member no triple comes from: every
-    // fragment's key names the dataset's members, so every authority is converted again —
-    // a full export. Then a one-period merge. The exports are done before reads are timed.
+    // The exports of the head version, made by a one-period merge (the last one above):
+    // workerd's CPU from that merge's answer until the exports are in R2, and each job's time.
+    const exportCpuBefore = cpuMs(pid);
+    // Locally the export consumer shares workerd's thread: let the head's exports finish
+    // before timing reads (in production the consumer runs in its own invocations).
     await exportsSettled(origin);
-    // Every workerd of this Worker: `pid` may be wrangler's proxy, not the runtime the consumer runs in.
-    const allCpu = () => worker.workerdPids.reduce((total, p) => total + cpuMs(p), 0);
-    const exportWork = async (patch: unknown[]): Promise<{ cpu: Record<string, number>; wall: Record<string, number> }> => {
-      const r = await fetch(`${origin}/admin/load?exports=later`, { method: 'POST', headers: admin, body: JSON.stringify(patch) });
-      const text = await r.text();
-      if (!r.ok) throw new Error(`merge failed: ${r.status} ${text}`);
-      const { version } = JSON.parse(text) as { version: number };
-      const cpu: Record<string, number> = {};
-      for (const format of ['json', 'ttl', 'nt', 'csv']) {
-        const before = allCpu();
-        const ask = await fetch(format === 'json' ? `${origin}/d.json?export=${Date.now()}` : `${origin}/dataset.${format}`, { method: 'HEAD' });
-        if (format !== 'json' && ask.status !== 503) throw new Error(`the ${format} export of version ${version} already existed: ${ask.status}`);
-        await exportJobDone(worker.persistDir, version, format);
-        cpu[format] = allCpu() - before;
-      }
-      return { cpu, wall: exportDurations(worker.persistDir, version) };
-    };
-    const full = await exportWork([{ op: 'add', path: '/benchmarkFullExport', value: Date.now() }]);
-    const onePeriod = await exportWork(onePeriodPatch(authorities[0], 2 * merges));
-    const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-    const exportCpuMs = sum(onePeriod.cpu);
-    const fullExportCpuMs = sum(full.cpu);
-    const exportMs = onePeriod.wall;
-    const fullExportMs = full.wall;
-    const exportCpuByFormat = onePeriod.cpu;
-    const fullCpuByFormat = full.cpu;
-    const headVersion = await headVersionOf(origin);
+    const exportCpuMs = cpuMs(pid) - exportCpuBefore;
+    const headVersion = Number((await fetch(`${origin}/d.json?head`, { method: 'HEAD' })).headers.get('ETag')?.match(/version-(\d+)/)?.[1]);
+    const exportMs = exportDurations(worker.persistDir, headVersion);
 
     // Cold reads (edge-cache MISS): a query the app ignores but the cache key includes, so
     // every request is built; `Accept-Encoding: identity` as in the issue's measurements.
@@ -290,10 +230,6 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
       loadPatches,
       exportMs,
       exportCpuMs,
-      fullExportMs,
-      fullExportCpuMs,
-      exportCpuByFormat,
-      fullCpuByFormat,
       reads: coldReads,
       largestPeriods: sizes[sizes.length - 1][1],
       mergeMs: median(mergeTimes),
@@ -369,21 +305,9 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
     const ref = nearest(REFERENCE_READS, r.periods);
     const read = (m: ReadMeasure, reference: number | null) =>
       `${fmtMs(m.wallMs)} [${m.cpuMs.toFixed(1)} ms]${reference === null ? '' : ` (${fmtMs(reference)}; ${ratio(m.wallMs, reference)})`}`;
-    const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)} (full ${fmtMs(r.fullExportMs[f] ?? NaN)})`).join(', ');
+    const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)}`).join(', ');
     console.log(
-      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.control, null)} | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}, ${((100 * r.exportCpuMs) / r.fullExportCpuMs).toFixed(0)}% of a full export's ${fmtMs(r.fullExportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
-    );
-  }
-
-  console.log('\nExport work, job by job: workerd CPU of each job after a one-period merge, beside the same job of a full export (every authority converted; % = merge ÷ full). Turtle and N-Triples are assembled from per-authority fragments (docs/exports.md); the JSON document and CSV are rebuilt whole.\n');
-  console.log('| periods | all four jobs after a one-period merge (full export) | JSON | Turtle | N-Triples | CSV | job wall times after a one-period merge (full) |');
-  console.log('|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    const cell = (f: string) => `${fmtMs(r.exportCpuByFormat[f])} (${fmtMs(r.fullCpuByFormat[f])}; ${((100 * r.exportCpuByFormat[f]) / r.fullCpuByFormat[f]).toFixed(0)}%)`;
-    const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-    const walls = ['json', 'ttl', 'nt', 'csv'].map((f) => `${f} ${fmtMs(r.exportMs[f] ?? NaN)} (${fmtMs(r.fullExportMs[f] ?? NaN)})`).join(', ');
-    console.log(
-      `| ${r.periods.toLocaleString('en')} | ${fmtMs(sum(r.exportCpuByFormat))} (${fmtMs(sum(r.fullCpuByFormat))}) | ${cell('json')} | ${cell('ttl')} | ${cell('nt')} | ${cell('csv')} | ${walls} |`,
+      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.control, null)} | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
     );
   }
 

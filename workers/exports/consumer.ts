@@ -12,9 +12,9 @@ import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
 import { exportJob, forgetExportJob, markExportDone, markExportFailed, markExportRetrying, markExportRunning } from '../storage/export-job-store';
 import { CONTENT_TYPES } from '../data/negotiation';
-import { exportDataset, type AuthorityEntry, type ExportSummary } from './dataset-export';
-import { exportFromFragments, storeIndex, type FragmentSummary } from './fragments';
-import { exportJsonDocument, type JsonDocumentSummary } from './json-document';
+import { authoritiesMapChunks } from '../data/dataset-stream';
+import { batched } from '../shared/streams';
+import { exportDataset, type ExportSummary } from './dataset-export';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { R2StreamWriter } from './r2-writer';
 import { storeSearchIndex } from './search-index';
@@ -68,8 +68,8 @@ export async function handleExportBatch(batch: MessageBatch<ExportJob>, env: Env
   }
 }
 
-async function* entries(authorities: AsyncIterable<StoredAuthority>): AsyncGenerator<AuthorityEntry> {
-  for await (const a of authorities) yield { id: a.id, authority: assembleAuthority(a) };
+async function* assembled(authorities: AsyncIterable<StoredAuthority>): AsyncGenerator<Record<string, unknown>> {
+  for await (const a of authorities) yield assembleAuthority(a);
 }
 
 /** Renders one export into R2 (nothing to do when it is already there). */
@@ -99,35 +99,23 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
     httpMetadata: { contentType: job.format === 'json' ? 'application/json' : CONTENT_TYPES[job.format] },
     customMetadata: { version: String(job.version), format: job.format, generator: env.SERVER_VERSION },
   });
-  let summary: ExportSummary | FragmentSummary | null = null;
-  let jsonSummary: JsonDocumentSummary | null = null;
+  let summary: ExportSummary | null = null;
   let object: R2Object;
   try {
     if (job.format === 'json') {
-      // Byte for byte what the D1 stream serves; what the previous document holds unchanged is copied from it.
-      jsonSummary = await exportJsonDocument(env.EXPORTS, store, job.version, env.SERVER_VERSION, writer);
-    } else if (job.format !== 'csv' && meta) {
-      // Only the authorities this version changed are converted; the rest are stored fragments.
-      summary = await exportFromFragments(env.EXPORTS, store, job.version, meta, { format: job.format, serverVersion: env.SERVER_VERSION, metaHash: meta.hash }, writer);
+      // The same chunks the D1 stream serves, so both answers are byte for byte the same.
+      for await (const text of batched(authoritiesMapChunks(store, job.version), 256 * 1024)) await writer.write(text);
     } else {
-      summary = await exportDataset(job.format, meta?.json ?? null, entries(store.authoritiesAt(job.version)), writer);
+      summary = await exportDataset(job.format, meta?.json ?? null, assembled(store.authoritiesAt(job.version)), writer);
     }
     object = await writer.finish();
   } catch (error) {
     await writer.abort();
     throw error;
   }
-  const index = jsonSummary?.index ?? (summary && 'index' in summary ? summary.index : null);
-  if (index) {
-    // The next export of this format copies what it shares with this one (a lost index costs speed only).
-    await storeIndex(env.EXPORTS, job.format, index).catch((error: unknown) => console.error(`storing the index of the ${describe(job)} failed: ${String(error)}`));
-  }
   const durationMs = Date.now() - started;
   if (!summary) {
-    console.log(
-      `${describe(job)}: ${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms` +
-        (jsonSummary ? `; ${jsonSummary.authorities} authorities, ${jsonSummary.read} read from D1, ${jsonSummary.copied} copied from the previous document in ${jsonSummary.rangedReads} ranged reads` : ''),
-    );
+    console.log(`${describe(job)}: ${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms`);
     await markExportDone(db, job.version, job.format, { bytes: object.size, durationMs });
     return;
   }
@@ -136,25 +124,12 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   console.log(
     `${describe(job)}: ${summary.authorities} authorities, ${summary.periods} periods${summary.rows !== undefined ? `, ${summary.rows} rows` : ''}, ` +
       `${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms` +
-      ('fragmentsReused' in summary
-        ? `; fragments: ${summary.fragmentsRendered} rendered, ${summary.fragmentsReused} read, ${summary.fragmentsCopied} copied from the previous export in ${summary.rangedReads} ranged reads`
-        : '') +
       (dropped.length ? `; keys JSON-LD ignores: ${dropped.join(', ')}` : '') +
       (stats.droppedTriples ? `; ${stats.droppedTriples} triples with relative or malformed IRIs left out` : '') +
       (stats.droppedLanguageTags ? `; ${stats.droppedLanguageTags} literals with unwritable language tags left out` : ''),
   );
   await markExportDone(db, job.version, job.format, { bytes: object.size, durationMs });
-  logEvent('export', {
-    datasetVersion: job.version,
-    format: job.format,
-    state: 'done',
-    attempt,
-    bytes: object.size,
-    durationMs,
-    ...('fragmentsReused' in summary
-      ? { fragmentsRendered: summary.fragmentsRendered, fragmentsRead: summary.fragmentsReused, fragmentsCopied: summary.fragmentsCopied, rangedReads: summary.rangedReads }
-      : {}),
-  });
+  logEvent('export', { datasetVersion: job.version, format: job.format, state: 'done', attempt, bytes: object.size, durationMs });
 }
 
 /** Jobs the queue gave up on: logged and recorded, so requests say so and retry later. */

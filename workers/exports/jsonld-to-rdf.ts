@@ -21,7 +21,6 @@
  * node, so Turtle can nest it as `[ … ]` and N-Triples can label it as it writes.
  */
 import { Base, isAbsoluteIri } from './iri';
-import { labelPart } from './rdf-syntax';
 
 export const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 export const RDF_TYPE = `${RDF}type`;
@@ -400,10 +399,7 @@ const NO_DEF: TermDefinition = { id: null, reverse: false, container: [], prefix
 /**
  * Converts node objects of one JSON-LD document, read with one context. Blank node labels
  * (`n…` for nodes that need one, `e…` for the document's own `_:` ids) are unique within
- * the converter, which lives as long as the output file it feeds. Neither depends on what
- * was converted before: `e` labels are spelt from the `_:` id, and `n` labels count within
- * a scope (`labelScope`, an authority's id in a dataset export), so an authority's output
- * is the same wherever it sits in the file (workers/exports/fragments.ts relies on it).
+ * the converter, which lives as long as the output file it feeds.
  */
 export class JsonLdToRdf {
   readonly context: ActiveContext;
@@ -412,7 +408,6 @@ export class JsonLdToRdf {
   private readonly typeCache = new Map<string, string | null>();
   private readonly explicitBlank = new Map<string, BlankNode>();
   private nextBlank = 0;
-  private scope = '';
   /** Blocks of the current call, by subject (IRI or `_:label`), so repeats merge. */
   private blocks: Block[] = [];
   private bySubject = new Map<string, Block>();
@@ -420,12 +415,6 @@ export class JsonLdToRdf {
   constructor(context: ActiveContext, stats: ConversionStats = newStats()) {
     this.context = context;
     this.stats = stats;
-  }
-
-  /** Labels of nodes that need one are counted afresh under `scope` (null: the unscoped labels). */
-  labelScope(scope: string | null): void {
-    this.scope = scope === null ? '' : `${labelPart(scope)}-`;
-    this.nextBlank = 0;
   }
 
   /**
@@ -514,7 +503,7 @@ export class JsonLdToRdf {
     if (iri.startsWith('_:')) {
       let b = this.explicitBlank.get(iri);
       if (!b) {
-        b = { termType: 'BlankNode', value: `e${labelPart(iri.slice(2))}` };
+        b = { termType: 'BlankNode', value: `e${this.explicitBlank.size}` };
         this.explicitBlank.set(iri, b);
       }
       return b;
@@ -531,7 +520,7 @@ export class JsonLdToRdf {
       subject = id;
       props = this.blockFor(id).props;
     } else if (label !== undefined || keys.reverse) {
-      subject = label !== undefined ? { termType: 'BlankNode', value: label } : { termType: 'BlankNode', value: `n${this.scope}${this.nextBlank++}` };
+      subject = label !== undefined ? { termType: 'BlankNode', value: label } : { termType: 'BlankNode', value: `n${this.nextBlank++}` };
       props = this.blockFor(subject).props;
     } else {
       props = new Map();

@@ -1,27 +1,18 @@
 /**
  * A streaming N-Triples writer: one line per triple, blank nodes used once (nested
- * objects, list cells) labelled `_:b<n>` by a counter, restarted per scope (`_:b<scope>-<n>`,
- * an authority's id in a dataset export, so its lines do not depend on what came before);
- * the data's own shared blank nodes keep the converter's `e…` / `n…` labels.
+ * objects, list cells) labelled `_:b<n>` by a counter that runs across the whole file
+ * (the data's own shared blank nodes keep the converter's `e<n>` / `n<n>` labels).
  */
 import { RDF_FIRST, RDF_NIL, RDF_REST, type Block, type Properties, type RdfObject } from './jsonld-to-rdf';
-import { iriRef, labelPart, literalText } from './rdf-syntax';
+import { iriRef, literalText } from './rdf-syntax';
 
 export class NTriplesWriter {
   private next = 0;
-  private readonly basePrefix: string;
-  private labelPrefix: string;
+  private readonly labelPrefix: string;
 
   /** `labelPrefix` keeps the labels of text appended to a file apart from the file's own. */
   constructor(labelPrefix = 'b') {
-    this.basePrefix = labelPrefix;
     this.labelPrefix = labelPrefix;
-  }
-
-  /** Labels are counted afresh under `scope` (null: the unscoped labels). */
-  labelScope(scope: string | null): void {
-    this.labelPrefix = scope === null ? this.basePrefix : `${this.basePrefix}${labelPart(scope)}-`;
-    this.next = 0;
   }
 
   header(): string {

@@ -18,7 +18,7 @@ export interface R2WriterOptions {
 
 export class R2StreamWriter implements TextSink {
   private readonly bucket: R2Bucket;
-  readonly key: string;
+  private readonly key: string;
   private readonly options: R2WriterOptions;
   private readonly encoder = new TextEncoder();
   private readonly part: Uint8Array;
@@ -49,12 +49,8 @@ export class R2StreamWriter implements TextSink {
   }
 
   async write(text: string): Promise<void> {
-    await this.writeBytes(this.encoder.encode(text));
-  }
-
-  /** Bytes already encoded (fragments read back from R2). */
-  async writeBytes(bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new Error(`${this.key}: write after finish or abort`);
+    let bytes = this.encoder.encode(text);
     this.bytes += bytes.length;
     while (bytes.length > 0) {
       const n = Math.min(bytes.length, this.part.length - this.filled);

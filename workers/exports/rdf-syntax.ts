@@ -31,16 +31,3 @@ export function literalText(literal: Literal, datatype: (iri: string) => string)
   if (literal.datatype === XSD_STRING) return text;
   return `${text}^^${datatype(literal.datatype)}`;
 }
-
-/**
- * Any string as characters a blank node label may hold, one to one: letters and digits
- * stay, every other UTF-16 unit becomes `_XXXX`. Labels built from an authority's id or a
- * `_:` id of the data are then fixed by that id alone, wherever the authority sits in the file.
- */
-export function labelPart(value: string): string {
-  return /^[A-Za-z0-9]*$/.test(value) ? value : value.replace(/[^A-Za-z0-9]/g, uchar4);
-}
-
-function uchar4(c: string): string {
-  return `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-}

@@ -198,11 +198,9 @@ export class DatasetStore {
 
   /**
    * Every authority valid at `version` in id order, each with its periods in id order,
-   * read in pages so memory stays bounded whatever the dataset's size. `withJson: false`
-   * reads ids, positions and hashes only (`json` is then ''): what an export assembled from
-   * stored fragments needs to know which authorities changed.
+   * read in pages so memory stays bounded whatever the dataset's size.
    */
-  async *authoritiesAt(version: number, pageSize = 2000, { withJson = true } = {}): AsyncGenerator<StoredAuthority> {
+  async *authoritiesAt(version: number, pageSize = 2000): AsyncGenerator<StoredAuthority> {
     let afterPosition = -1;
     let periodCursor = { authorityPosition: -1, position: -1 };
     let periodPage: { id: string; authorityPosition: number; position: number; json: string; hash: string }[] = [];
@@ -211,7 +209,7 @@ export class DatasetStore {
 
     const nextPeriods = async () => {
       periodPage = await this.db
-        .select({ id: periods.id, authorityPosition: periods.authorityPosition, position: periods.position, json: withJson ? periods.json : sql<string>`''`, hash: periods.hash })
+        .select({ id: periods.id, authorityPosition: periods.authorityPosition, position: periods.position, json: periods.json, hash: periods.hash })
         .from(periods)
         .where(
           and(
@@ -229,7 +227,7 @@ export class DatasetStore {
 
     for (;;) {
       const page = await this.db
-        .select({ id: authorities.id, validFrom: authorities.validFrom, position: authorities.position, json: withJson ? authorities.json : sql<string>`''`, hash: authorities.hash })
+        .select()
         .from(authorities)
         .where(and(validAt(authorities, version), gt(authorities.position, afterPosition)))
         .orderBy(asc(authorities.position))

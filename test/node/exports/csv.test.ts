@@ -108,7 +108,7 @@ function compareRows(a: string[], b: string[]): number {
 async function exportCsv(dataset: Json): Promise<string> {
   const data = stored(deskolemized(dataset));
   const sink = new StringSink();
-  await exportDataset('csv', data.metaJson, iterate(data.authorities.map((a) => ({ id: a.id, authority: assembleAuthority(a) }))), sink);
+  await exportDataset('csv', data.metaJson, iterate(data.authorities.map(assembleAuthority)), sink);
   return sink.text;
 }
 

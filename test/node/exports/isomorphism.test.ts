@@ -17,7 +17,7 @@ const MEDIA = { ttl: 'text/turtle', nt: 'application/n-triples' } as const;
 
 async function exported(data: StoredDataset, format: 'ttl' | 'nt', primaryTopicOf: Json): Promise<string> {
   const sink = new StringSink();
-  await exportDataset(format, data.metaJson, iterate(data.authorities.map((a) => ({ id: a.id, authority: assembleAuthority(a) }))), sink);
+  await exportDataset(format, data.metaJson, iterate(data.authorities.map(assembleAuthority)), sink);
   return sink.text + datasetTrailer(format, data.metaJson, primaryTopicOf);
 }
 
@@ -169,7 +169,7 @@ describe('JSON-LD features', () => {
       const sink = new StringSink();
       // The export streams the map stored under `authorities`: give `members`' definition that name.
       const context = { ...meta['@context'], authorities: meta['@context'].members };
-      await exportDataset(format, JSON.stringify({ ...meta, '@context': context, authorities: {} }), iterate(Object.entries(members).map(([id, authority]) => ({ id, authority: authority as Json }))), sink);
+      await exportDataset(format, JSON.stringify({ ...meta, '@context': context, authorities: {} }), iterate(Object.values(members)), sink);
       expect(await canonicalFromText(sink.text, MEDIA[format]), format).toEqual(expected);
     }
   });

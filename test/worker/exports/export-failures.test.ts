@@ -10,7 +10,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExportJob } from '../../../workers/env';
 import { claimExportJobs, FAILED_RETRY_MS, STALE_JOB_MS } from '../../../workers/storage/export-job-store';
 import { database } from '../../../workers/storage/db';
-import { FRAGMENT_PREFIX } from '../../../workers/exports/fragments';
 import { get, loadTestData } from '../read-api/support';
 import { DEAD_LETTER_QUEUE as DLQ, deliver as deliverBatch, EXPORT_QUEUE as QUEUE, exportNow, exportObject, forgetExport, jobRow } from './support';
 
@@ -22,10 +21,6 @@ const messageId = (queue: string, body: ExportJob, attempts: number) => `m-${que
 
 async function breakVersion1(): Promise<void> {
   await env.DB.prepare(`UPDATE periods SET json = '{"broken' WHERE id = 'p0trgkvwbjd'`).run();
-  // The Turtle and N-Triples jobs would otherwise reuse the fragments the first exports
-  // stored (keyed by the rows' hashes, which this edit leaves alone) and never read the row.
-  const stored = await env.EXPORTS.list({ prefix: FRAGMENT_PREFIX });
-  await env.EXPORTS.delete(stored.objects.map((o) => o.key));
 }
 
 beforeAll(async () => {
