@@ -39,7 +39,12 @@ export interface ReadMeasure {
  * and workerd's CPU per request, background work included (storing the edge-cache entry
  * after a large answer: `pauseMs` between requests lets it end before the next one starts).
  */
-export async function measureReads(pid: number | null, reads: number, url: (i: number) => string, init: RequestInit = {}, pauseMs = 0): Promise<ReadMeasure> {
+/**
+ * `settle`: after each timed read, an untimed HEAD of the same URL, which waits for the
+ * read's edge-cache entry to be written (workers/cache/middleware.ts `lookup`), so each cold
+ * read meets an idle Worker instead of the previous read's background compression.
+ */
+export async function measureReads(pid: number | null, reads: number, url: (i: number) => string, init: RequestInit = {}, settle = false): Promise<ReadMeasure> {
   const times: number[] = [];
   let bytes = 0;
   let status = '';
@@ -53,7 +58,7 @@ export async function measureReads(pid: number | null, reads: number, url: (i: n
     times.push(performance.now() - start);
     if (response.status >= 400) throw new Error(`${url(i)}: ${response.status}`);
     bytes = body.byteLength;
-    if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    if (settle) await (await fetch(url(i), { method: 'HEAD', headers: { 'Accept-Encoding': 'identity' } })).body?.cancel();
     status = `${response.status} ${response.headers.get('X-Cache-Status') ?? ''} ${response.headers.get('X-PeriodO-Document-Source') ?? ''}`.trim();
   }
   return { wallMs: median(times), cpuMs: (cpuMs(pid) - cpuBefore) / reads, bytes, status };
@@ -77,7 +82,7 @@ async function main() {
   try {
     const quiet = console.log;
     console.log = () => {};
-    await loadData({ url: origin, adminToken: ADMIN }, file, 50_000).finally(() => (console.log = quiet));
+    await loadData({ url: origin, adminToken: ADMIN }, file, 5000).finally(() => (console.log = quiet));
     if (values['settle-ms']) await new Promise((resolve) => setTimeout(resolve, Number(values['settle-ms'])));
     for (; !values['settle-ms']; ) {
       const r = await fetch(`${origin}/d.json?probe=${Date.now()}`, { headers: { Range: 'bytes=0-0' } });

@@ -207,11 +207,11 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
       control: await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' }),
-      dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, 100),
-      inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, 100),
-      versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, 100),
-      authority: await measureReads(pid, reads, (i) => `${origin}/${sizes[0][0]}.json?cold=${t}-${i}`),
-      largest: await measureReads(pid, reads, (i) => `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-${i}`, {}, 20),
+      dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, true),
+      inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, true),
+      versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, true),
+      authority: await measureReads(pid, reads, (i) => `${origin}/${sizes[0][0]}.json?cold=${t}-${i}`, {}, true),
+      largest: await measureReads(pid, reads, (i) => `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-${i}`, {}, true),
     };
     const authorityTimes: number[] = [];
     const authorityHitTimes: number[] = [];
