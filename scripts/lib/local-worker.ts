@@ -27,8 +27,6 @@ export interface LocalWorker {
   url: URL;
   /** The workerd process serving the Worker (for memory measurements). */
   workerdPid: number | null;
-  /** Every workerd process this Worker started (Miniflare runs one: the Worker with its D1, R2 and queues). */
-  workerdPids: number[];
   persistDir: string;
   dispose(): Promise<void>;
 }
@@ -97,10 +95,6 @@ export async function startLocalWorker(options: { vars?: Record<string, string> 
   return {
     url: new URL(`http://127.0.0.1:${url.port}/`),
     workerdPid,
-    // Read when asked: the runtime may start after the proxy.
-    get workerdPids() {
-      return workerdProcesses().filter((pid) => !before.has(pid));
-    },
     persistDir,
     dispose: () => mf.dispose(),
   };

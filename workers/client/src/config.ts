@@ -5,8 +5,6 @@
  */
 import { backendFromQuery } from './backend-id';
 
-export { backendFromQuery };
-
 let resolved: Promise<string> | null = null;
 
 export function dataUrl(): Promise<string> {

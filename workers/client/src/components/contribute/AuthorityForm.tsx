@@ -4,7 +4,7 @@ import { authorityToState, stateToAuthority, type AgentState, type AuthorityStat
 import { lookupTarget } from '../../editing/source-lookup';
 import { validateAuthority } from '../../editing/validation';
 import { lookUpSource } from '../../contribute/lookup';
-import { FieldError, invalid, Problems, useValidatedForm } from './Problems';
+import { FieldError, FormActions, invalid, Problems, useValidatedForm } from './Problems';
 
 function Agents({ legend, rows, onChange }: { legend: string; rows: AgentState[]; onChange: (rows: AgentState[]) => void }) {
   const singular = legend.replace(/s$/, '').toLowerCase();
@@ -116,14 +116,7 @@ export function AuthorityForm({ original, submitLabel, onSave, onCancel }: { ori
         Editorial note
         <textarea rows={3} value={state.editorialNote} onInput={(e) => set({ editorialNote: e.currentTarget.value })} id="f-authority-editorialNote" />
       </label>
-      <p class="actions">
-        <button type="submit" class="primary">
-          {submitLabel}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <FormActions submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

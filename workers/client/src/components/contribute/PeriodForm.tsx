@@ -4,7 +4,7 @@ import { bareNumberEra } from '../../editing/date-label';
 import { periodToState, stateToPeriod, type PeriodState } from '../../editing/period-form';
 import { validatePeriod, type Problem } from '../../editing/validation';
 import { shortId } from '../../api/client';
-import { FieldError, invalid, Problems, useValidatedForm } from './Problems';
+import { FieldError, FormActions, invalid, Problems, useValidatedForm } from './Problems';
 import { TerminusFields } from './TerminusFields';
 
 interface Props {
@@ -180,14 +180,7 @@ export function PeriodForm({ original, siblings, submitLabel, onSave, onCancel }
         Editorial note <span class="hint">by PeriodO’s editors</span>
         <textarea rows={3} value={state.editorialNote} onInput={(e) => set({ editorialNote: e.currentTarget.value })} id="f-editorialNote" />
       </label>
-      <p class="actions">
-        <button type="submit" class="primary">
-          {submitLabel}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <FormActions submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -65,3 +65,17 @@ export function useValidatedForm<S>(initial: () => S, toEntity: (state: S) => En
   };
   return { state, setState, set, problems, attempt, save };
 }
+
+/** A form's submit and cancel buttons. */
+export function FormActions({ submitLabel, onCancel }: { submitLabel: string; onCancel: () => void }) {
+  return (
+    <p class="actions">
+      <button type="submit" class="primary">
+        {submitLabel}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </p>
+  );
+}
