@@ -65,8 +65,8 @@ function printable(level: string): boolean {
 }
 
 /** Starts the Worker from wrangler.toml on a free port, with migrated local storage in a temp dir. */
-export async function startLocalWorker(options: { vars?: Record<string, string> } = {}): Promise<LocalWorker> {
-  const persistDir = await mkdtemp(join(tmpdir(), 'periodo-local-'));
+export async function startLocalWorker(options: { vars?: Record<string, string>; persistDir?: string } = {}): Promise<LocalWorker> {
+  const persistDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'periodo-local-')));
   const outdir = await bundle();
   execFileSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));

@@ -61,10 +61,14 @@ describe('find, read and see', () => {
   it('home → query → count → year filter → a period page with timeline, ARK and downloads', async () => {
     const { page, context } = await newPage(browser);
     const errors = await pageErrors(page);
+    const indexRequests: string[] = [];
+    page.on('request', (r) => void (new URL(r.url()).pathname === '/search-index.json' && indexRequests.push(r.url())));
     await page.goto(system.client);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('PeriodO: find period definitions');
     // The dataset's size, from the search index, once it has loaded; and the whole dataset as the first count.
     await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe(indexSize.periods);
+    // The request the page's boot script started is the one the search uses: the index is fetched once.
+    expect(indexRequests).toEqual([`${system.data}search-index.json`]);
     const summary = page.getByRole('definition').first();
     expect(await summary.textContent()).toBe(indexSize.periods.toLocaleString('en'));
     // The latest changes are a request of their own, which may answer after the index.

@@ -31,29 +31,36 @@ function withCacheControl(response: Response, value: string): Response {
   return out;
 }
 
+/** The data request a page makes first: a period or authority page's entity, or the home's search index. */
+export interface FirstDataRequest {
+  kind: 'entity' | 'search-index';
+  url: string;
+}
+
 /**
  * The data request the page at `url` makes first, which the browser can start while it is
- * still fetching the app's code: a period or authority page's one entity request, or the
- * home's search index. Null for other pages.
+ * still fetching the app's code. Null for other pages.
  */
-export function firstDataRequest(url: URL, dataUrl: string): string | null {
+export function firstDataRequest(url: URL, dataUrl: string): FirstDataRequest | null {
   const p = url.searchParams;
   const data = backendFromQuery(url.search) ?? dataUrl;
   const page = p.get('page') ?? 'backend-home';
   if (page === 'period-view' || page === 'authority-view') {
     const id = /(p0[0-9a-z]{5})$/.exec(p.get('authorityID') ?? '')?.[1];
-    return id ? new URL(`${id.slice(2)}.json`, data).href : null;
+    return id ? { kind: 'entity', url: new URL(`${id.slice(2)}.json`, data).href } : null;
   }
-  return page === 'backend-home' ? new URL('search-index.json', data).href : null;
+  return page === 'backend-home' ? { kind: 'search-index', url: new URL('search-index.json', data).href } : null;
 }
 
 /**
  * The app's page with the data API's URL in `<meta name="periodo-data-url">`, so the
- * client needs no /config.json round trip before its first data request, and a preload of
- * that first request (the same mode and credentials as the app's `fetch`, so the app's
- * request is answered by it).
+ * client needs no /config.json round trip before its first data request, and that first
+ * request started before the app's code arrives: a period or authority page's entity as a
+ * preload (the same mode and credentials as the app's `fetch`, so the app's request is
+ * answered by it); the home's search index as `<meta name="periodo-search-index">`, which
+ * the page's inline boot script fetches while it starts the search Worker (vite.config.ts).
  */
-function appPage(page: Response, dataUrl: string, preload: string | null = null): Response {
+function appPage(page: Response, dataUrl: string, first: FirstDataRequest | null = null): Response {
   const out = withCacheControl(page, REVALIDATE);
   if (page.status !== 200 || !(page.headers.get('Content-Type') ?? '').startsWith('text/html')) return out;
   // The page now varies with the environment (and locally the port): the asset's ETag no longer names it.
@@ -61,8 +68,10 @@ function appPage(page: Response, dataUrl: string, preload: string | null = null)
   return new HTMLRewriter()
     .on('head', {
       element(head) {
+        // Prepended: the boot script early in <head> reads the index's URL.
+        if (first?.kind === 'search-index') head.prepend(`<meta name="periodo-search-index" content="${escapeHtml(first.url)}">`, { html: true });
         head.prepend(`<meta name="periodo-data-url" content="${escapeHtml(dataUrl)}">`, { html: true });
-        if (preload) head.append(`<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(preload)}">`, { html: true });
+        if (first?.kind === 'entity') head.append(`<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(first.url)}">`, { html: true });
       },
     })
     .transform(out);

@@ -1,12 +1,39 @@
 /** Builds the web client (workers/client/) into workers/client/dist/, which [assets] serves. */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The home's search Worker and its index request start from a few lines inline in
+ * index.html, while the app's code is still loading: the Worker's start-up then overlaps
+ * the page's first render instead of following it. The client app writes
+ * `<meta name="periodo-search-index">` (the index's URL) into the home only
+ * (workers/client/app.ts); the app's code takes both over (src/search/client.ts).
+ */
+function searchBoot(): Plugin {
+  return {
+    name: 'periodo-search-boot',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const worker = Object.keys(ctx.bundle ?? {}).find((f) => /^assets\/worker-[\w-]+\.js$/.test(f));
+        if (!worker) throw new Error('the search Worker is missing from the build');
+        const boot = `(function(){var m=document.querySelector('meta[name="periodo-search-index"]');if(!m||typeof Worker!=='function')return;var s={index:fetch(m.content)};s.index.catch(function(){});try{s.worker=new Worker('/${worker}',{type:'module',name:'periodo-search'})}catch(e){}window.periodoSearch=s})()`;
+        // Before the stylesheet: an inline script after one waits for it to load.
+        const at = html.search(/<(?:script type="module"|link rel="stylesheet")/);
+        if (at < 0) throw new Error('index.html has no module script or stylesheet to put the search boot before');
+        return `${html.slice(0, at)}<script>${boot}</script>\n    ${html.slice(at)}`;
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
+  plugins: [searchBoot()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -156,9 +156,8 @@ export function SearchPanel() {
 
   useEffect(() => ensureIndex(), []);
   // Any change of the URL (filters, Back/Forward) runs its query; typing has already sent it.
-  useEffect(() => {
-    if (ready) run(q, view);
-  }, [key, ready, view, expanded]);
+  // Sent before the index is ready too: the Worker answers it as soon as it is.
+  useEffect(() => run(q, view), [key, view, expanded]);
 
   const need = useCallback(
     (from: number, to: number) => {

@@ -13,6 +13,13 @@ export const indexState = signal<IndexState>({ status: 'idle' });
 
 export type QueryResult = Extract<FromWorker, { type: 'result' }>;
 
+declare global {
+  interface Window {
+    /** The home's index request and Worker, started by the page's inline boot script (vite.config.ts) before this code arrived. */
+    periodoSearch?: { index: Promise<Response>; worker?: Worker };
+  }
+}
+
 let worker: Worker | null = null;
 let nextId = 1;
 let failures = 0;
@@ -24,7 +31,9 @@ function send(message: ToWorker): void {
 
 function start(): Worker {
   if (worker) return worker;
-  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'periodo-search' });
+  const booted = window.periodoSearch;
+  delete window.periodoSearch;
+  worker = booted?.worker ?? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'periodo-search' });
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const message = event.data;
     if (message.type === 'ready') {
@@ -39,7 +48,7 @@ function start(): Worker {
       waiting.delete(message.id);
     }
   };
-  void loadIndex();
+  void loadIndex(booted?.index);
   return worker;
 }
 
@@ -49,12 +58,15 @@ function failed(message: string, transient: boolean): void {
   if (retryIn !== null) setTimeout(reloadIndex, retryIn * 1000);
 }
 
-/** Fetches the index here (while the Worker's script is still loading) and hands the bytes over. */
-async function loadIndex(): Promise<void> {
+/**
+ * Fetches the index here (while the Worker's script is still loading) and hands the bytes
+ * over; `started`: the boot script's request, the first time on the home.
+ */
+async function loadIndex(started?: Promise<Response>): Promise<void> {
   indexState.value = { status: 'loading' };
   let response: Response;
   try {
-    response = await fetch(await apiUrl('search-index.json'));
+    response = await (started ?? fetch(await apiUrl('search-index.json')));
   } catch {
     failed('The PeriodO data API could not be reached.', true);
     return;

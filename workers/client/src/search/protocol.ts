@@ -9,6 +9,9 @@ export interface IndexSummary {
   /** Where loading went in the Worker (ms): decoding and parsing the JSON, building the search structures. */
   parseMs?: number;
   buildMs?: number;
+  /** When the Worker's script started, and when the index reached it (ms since the epoch). */
+  startedAt?: number;
+  receivedAt?: number;
 }
 
 export interface AuthoritySummary {
