@@ -26,14 +26,14 @@ describe('the web client', () => {
   });
 
   it("starts a page's first data request with the page: the entity of a period or authority page, the home's search index", async () => {
-    // A period or authority page preloads its entity; the home names its index for the boot script, which fetches it and starts the search Worker.
     const preloads = async (url: string, worker = workerFetch) => {
       const html = await (await worker(url)).text();
-      const entity = [...html.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)">/g)].map((m) => m[1]);
+      const found = [...html.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)">/g)].map((m) => m[1]);
+      // The home also names its index for the boot script, which takes the request over and starts the search Worker: both before it.
       const index = [...html.matchAll(/<meta name="periodo-search-index" content="([^"]+)">/g)].map((m) => m[1]);
-      // Before the boot script, which reads it while the page is parsed.
-      if (index.length) expect(html.indexOf('periodo-search-index')).toBeLessThan(html.indexOf('<script>'));
-      return [...entity, ...index];
+      expect(index).toEqual(found.filter((u) => u.endsWith('/search-index.json')));
+      if (index.length) expect(Math.max(html.indexOf('periodo-search-index'), html.indexOf('rel="preload"'))).toBeLessThan(html.indexOf('<script>'));
+      return found;
     };
     expect(await preloads(`${CLIENT}/?page=period-view&authorityID=p0trgkv&periodID=p0trgkvwbjd`)).toEqual(['http://localhost:8787/trgkv.json']);
     expect(await preloads(`${CLIENT}/?page=authority-view&authorityID=http%3A%2F%2Fn2t.net%2Fark%3A%2F99152%2Fp0trgkv`)).toEqual(['http://localhost:8787/trgkv.json']);

@@ -55,10 +55,11 @@ export function firstDataRequest(url: URL, dataUrl: string): FirstDataRequest | 
 /**
  * The app's page with the data API's URL in `<meta name="periodo-data-url">`, so the
  * client needs no /config.json round trip before its first data request, and that first
- * request started before the app's code arrives: a period or authority page's entity as a
- * preload (the same mode and credentials as the app's `fetch`, so the app's request is
- * answered by it); the home's search index as `<meta name="periodo-search-index">`, which
- * the page's inline boot script fetches while it starts the search Worker (vite.config.ts).
+ * request started before the app's code arrives: a preload (the same mode and credentials
+ * as the app's `fetch`, so the app's request is answered by it) of a period or authority
+ * page's entity or of the home's search index. The home also names its index in
+ * `<meta name="periodo-search-index">` for the page's inline boot script, which takes the
+ * request over and starts the search Worker (vite.config.ts).
  */
 function appPage(page: Response, dataUrl: string, first: FirstDataRequest | null = null): Response {
   const out = withCacheControl(page, REVALIDATE);
@@ -68,10 +69,12 @@ function appPage(page: Response, dataUrl: string, first: FirstDataRequest | null
   return new HTMLRewriter()
     .on('head', {
       element(head) {
-        // Prepended: the boot script early in <head> reads the index's URL.
+        // All before the boot script, which reads the index's URL as the page is parsed: the
+        // preload lets the browser's preload scanner start the request sooner still, and the
+        // boot script's fetch is answered by it.
+        if (first) head.prepend(`<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(first.url)}">`, { html: true });
         if (first?.kind === 'search-index') head.prepend(`<meta name="periodo-search-index" content="${escapeHtml(first.url)}">`, { html: true });
         head.prepend(`<meta name="periodo-data-url" content="${escapeHtml(dataUrl)}">`, { html: true });
-        if (first?.kind === 'entity') head.append(`<link rel="preload" as="fetch" crossorigin="anonymous" href="${escapeHtml(first.url)}">`, { html: true });
       },
     })
     .transform(out);
