@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useRef } from 'preact/hooks';
 import { Layout } from './components/Layout';
 import { AuthorityList } from './pages/AuthorityList';
@@ -7,17 +8,20 @@ import { History } from './pages/History';
 import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
 import { PeriodView } from './pages/PeriodView';
-import { Draft } from './pages/contribute/Draft';
-import { EditAuthority } from './pages/contribute/EditAuthority';
-import { EditPeriod } from './pages/contribute/EditPeriod';
-import { Proposals } from './pages/contribute/Proposals';
-import { ReviewPatch } from './pages/contribute/ReviewPatch';
 import { restoreDraft } from './contribute/draft';
 import { restoreSession } from './contribute/session';
 import { interceptLinks, pageOf, params } from './router';
 import { ensureIndex } from './search/client';
 import './styles/app.css';
 import './styles/contribute.css';
+
+// Proposing, reviewing and editing are for contributors: a reader's first page loads none of
+// that code (the forms, the review, fast-json-patch); each page's chunk loads when it is opened.
+const Proposals = lazy(() => import('./pages/contribute/Proposals').then((m) => m.Proposals));
+const ReviewPatch = lazy(() => import('./pages/contribute/ReviewPatch').then((m) => m.ReviewPatch));
+const EditPeriod = lazy(() => import('./pages/contribute/EditPeriod').then((m) => m.EditPeriod));
+const EditAuthority = lazy(() => import('./pages/contribute/EditAuthority').then((m) => m.EditAuthority));
+const Draft = lazy(() => import('./pages/contribute/Draft').then((m) => m.Draft));
 
 function CurrentPage() {
   const p = params.value;
@@ -64,7 +68,15 @@ function App() {
   }, [page, params.value.get('authorityID'), params.value.get('periodID')]);
   return (
     <Layout>
-      <CurrentPage />
+      <Suspense
+        fallback={
+          <p class="status" role="status">
+            Loading this page…
+          </p>
+        }
+      >
+        <CurrentPage />
+      </Suspense>
     </Layout>
   );
 }
