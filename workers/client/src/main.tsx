@@ -7,7 +7,8 @@ import { AuthorityView } from './pages/AuthorityView';
 import { History } from './pages/History';
 import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
-import { PeriodView } from './pages/PeriodView';
+import { authorityOfPeriod, PeriodView } from './pages/PeriodView';
+import { loadAuthority } from './api/entities';
 import { restoreDraft } from './contribute/draft';
 import { restoreSession } from './contribute/session';
 import { interceptLinks, pageOf, params } from './router';
@@ -81,13 +82,25 @@ function App() {
   );
 }
 
+/** An authority or period page's one request (preloaded by the page), started before the first render. */
+function firstEntity(p: URLSearchParams): Promise<unknown> | null {
+  if (pageOf(p) === 'period-view') return loadAuthority(authorityOfPeriod(p.get('authorityID') ?? '', p.get('periodID') ?? ''));
+  if (pageOf(p) === 'authority-view') return loadAuthority(p.get('authorityID') ?? '');
+  return null;
+}
+
 // The home searches: its Worker starts and its index loads before the first render, not after it.
 if (pageOf(params.value) === 'backend-home') ensureIndex();
+const entity = firstEntity(params.value);
+// The draft and the sign-in kept in this browser (a stored token is checked with /identity),
+// read while the entity is on its way.
+void restoreDraft();
+void restoreSession();
+// It usually arrives with this code: the first render then shows the page itself, not a
+// "Loading…" frame first. A slow answer gets the page's own loading and retry states.
+if (entity) await Promise.race([entity.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 300))]);
 
 const root = document.getElementById('app')!;
 root.textContent = '';
 interceptLinks(root);
 render(<App />, root);
-// The draft and the sign-in kept in this browser (a stored token is checked with /identity).
-void restoreDraft();
-void restoreSession();

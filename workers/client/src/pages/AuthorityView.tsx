@@ -1,5 +1,5 @@
 import { arkOf, shortId } from '../api/client';
-import { loadAuthority } from '../api/entities';
+import { loadAuthority, loadedAuthority } from '../api/entities';
 import { useResource } from '../api/resource';
 import type { Period } from '../api/types';
 import { AfterPaint } from '../components/AfterPaint';
@@ -49,7 +49,7 @@ function PeriodTable({ authorityId, periods, extents }: { authorityId: string; p
 }
 
 export function AuthorityView({ authorityID }: { authorityID: string }) {
-  const state = useResource(() => loadAuthority(authorityID), [authorityID]);
+  const state = useResource(() => loadAuthority(authorityID), [authorityID], () => loadedAuthority(authorityID));
   return (
     <Loaded state={state} what="this authority">
       {(authority) => {

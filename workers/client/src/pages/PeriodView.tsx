@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { terminusYears } from '../../../domain/search-index';
 import { arkOf, shortId } from '../api/client';
-import { loadAuthority } from '../api/entities';
+import { loadAuthority, loadedAuthority } from '../api/entities';
 import { useResource } from '../api/resource';
 import type { Authority, Period, Terminus } from '../api/types';
 import { AfterPaint } from '../components/AfterPaint';
@@ -195,11 +195,16 @@ function PeriodPage({ authority, period }: { authority: Authority; period: Perio
   );
 }
 
+/** The authority a period page reads: the one named, else the one the period's id begins with. */
+export function authorityOfPeriod(authorityID: string, periodID: string): string {
+  return shortId(authorityID) || shortId(periodID).slice(0, 7);
+}
+
 /** One request: the period's authority, which holds the period, its source and its siblings. */
 export function PeriodView({ authorityID, periodID }: { authorityID: string; periodID: string }) {
   const id = shortId(periodID);
-  const authority = shortId(authorityID) || id.slice(0, 7);
-  const state = useResource(() => loadAuthority(authority), [authority]);
+  const authority = authorityOfPeriod(authorityID, periodID);
+  const state = useResource(() => loadAuthority(authority), [authority], () => loadedAuthority(authority));
   return (
     <Loaded state={state} what="this period">
       {(a) => {
