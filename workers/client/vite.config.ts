@@ -17,7 +17,7 @@ export default defineConfig({
       output: {
         // What the first page runs stays one file: without this group, the modules the lazy
         // pages share with it (Preact, Page…) become separate chunks the first page must fetch too.
-        codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] },
+        codeSplitting: { groups: [{ name: 'index', tags: ['$initial'] }] },
       },
     },
   },
