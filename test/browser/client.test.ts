@@ -111,8 +111,9 @@ describe('find, read and see', () => {
     const ark = page.getByRole('link', { name: /^http:\/\/n2t\.net\/ark:\/99152\/p0[0-9a-z]{9}$/ });
     await expect.poll(() => ark.isVisible()).toBe(true);
     expect(await ark.getAttribute('href')).toMatch(/^http:\/\/n2t\.net\/ark:\/99152\/p0[0-9a-z]{9}$/);
+    // The timeline is drawn once the page has been painted, a frame after the heading.
     const timeline = page.getByRole('img', { name: /^Timeline of/ });
-    expect(await timeline.isVisible()).toBe(true);
+    await expect.poll(() => timeline.isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Copy permalink' }).isVisible()).toBe(true);
     await expectNoAxeViolations(page, 'period page');
     await screenshot(page, 'period', true);
@@ -185,12 +186,33 @@ describe('find, read and see', () => {
     await context.close();
   });
 
+  it('shows a period with only the first page’s code, and loads an edit page’s code when it is opened', async () => {
+    const { page, context } = await newPage(browser);
+    const errors = await pageErrors(page);
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    await page.goto(`${system.client}?page=period-view&authorityID=${sample.authorityId}&periodID=${sample.periodId}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe(sample.label);
+    // Language names without the browser's locale data for the common tags; the same name Intl gives.
+    expect(await page.locator('dd', { hasText: sample.label }).first().textContent()).toContain('(English (Latin))');
+    await expect.poll(() => page.getByRole('img', { name: /^Timeline of/ }).isVisible()).toBe(true);
+    expect(scripts).toHaveLength(1);
+    await page.getByRole('link', { name: 'Edit this period' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe(`Edit “${sample.label}”`);
+    expect(scripts.length).toBeGreaterThan(1);
+    expect(scripts.slice(1).every((s) => /^\/assets\/.+\.js$/.test(s))).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('shows an authority with its citation, periods table, timeline and downloads', async () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${system.client}?page=authority-view&authorityID=${sample.authorityId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe(sample.authorityTitle);
     expect(await page.getByRole('table', { name: 'Periods defined by this authority' }).getByRole('link', { name: sample.label, exact: true }).count()).toBe(1);
-    expect(await page.getByRole('img', { name: /^Timeline of the periods of/ }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('img', { name: /^Timeline of the periods of/ }).isVisible()).toBe(true);
     for (const format of ['JSON', 'JSON-LD', 'Turtle', 'CSV', 'N-Triples']) {
       expect(await page.getByRole('link', { name: `${sample.authorityTitle} as ${format}`, exact: true }).count(), format).toBe(1);
     }

@@ -40,6 +40,13 @@ export default defineConfig({
     target: 'es2022',
     assetsDir: 'assets',
     reportCompressedSize: false,
+    rolldownOptions: {
+      output: {
+        // What the first page runs stays one file: without this group, the modules the lazy
+        // pages share with it (Preact, Page…) become separate chunks the first page must fetch too.
+        codeSplitting: { groups: [{ name: 'index', tags: ['$initial'] }] },
+      },
+    },
   },
   worker: { format: 'es' },
 });

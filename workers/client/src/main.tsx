@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useRef } from 'preact/hooks';
 import { Layout } from './components/Layout';
 import { AuthorityList } from './pages/AuthorityList';
@@ -6,18 +7,22 @@ import { AuthorityView } from './pages/AuthorityView';
 import { History } from './pages/History';
 import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
-import { PeriodView } from './pages/PeriodView';
-import { Draft } from './pages/contribute/Draft';
-import { EditAuthority } from './pages/contribute/EditAuthority';
-import { EditPeriod } from './pages/contribute/EditPeriod';
-import { Proposals } from './pages/contribute/Proposals';
-import { ReviewPatch } from './pages/contribute/ReviewPatch';
+import { authorityOfPeriod, PeriodView } from './pages/PeriodView';
+import { loadAuthority } from './api/entities';
 import { restoreDraft } from './contribute/draft';
 import { restoreSession } from './contribute/session';
 import { interceptLinks, pageOf, params } from './router';
 import { ensureIndex } from './search/client';
 import './styles/app.css';
 import './styles/contribute.css';
+
+// Proposing, reviewing and editing are for contributors: a reader's first page loads none of
+// that code (the forms, the review, fast-json-patch); each page's chunk loads when it is opened.
+const Proposals = lazy(() => import('./pages/contribute/Proposals').then((m) => m.Proposals));
+const ReviewPatch = lazy(() => import('./pages/contribute/ReviewPatch').then((m) => m.ReviewPatch));
+const EditPeriod = lazy(() => import('./pages/contribute/EditPeriod').then((m) => m.EditPeriod));
+const EditAuthority = lazy(() => import('./pages/contribute/EditAuthority').then((m) => m.EditAuthority));
+const Draft = lazy(() => import('./pages/contribute/Draft').then((m) => m.Draft));
 
 function CurrentPage() {
   const p = params.value;
@@ -64,18 +69,38 @@ function App() {
   }, [page, params.value.get('authorityID'), params.value.get('periodID')]);
   return (
     <Layout>
-      <CurrentPage />
+      <Suspense
+        fallback={
+          <p class="status" role="status">
+            Loading this page…
+          </p>
+        }
+      >
+        <CurrentPage />
+      </Suspense>
     </Layout>
   );
 }
 
+/** An authority or period page's one request (preloaded by the page), started before the first render. */
+function firstEntity(p: URLSearchParams): Promise<unknown> | null {
+  if (pageOf(p) === 'period-view') return loadAuthority(authorityOfPeriod(p.get('authorityID') ?? '', p.get('periodID') ?? ''));
+  if (pageOf(p) === 'authority-view') return loadAuthority(p.get('authorityID') ?? '');
+  return null;
+}
+
 // The home searches: its Worker starts and its index loads before the first render, not after it.
 if (pageOf(params.value) === 'backend-home') ensureIndex();
+const entity = firstEntity(params.value);
+// The draft and the sign-in kept in this browser (a stored token is checked with /identity),
+// read while the entity is on its way.
+void restoreDraft();
+void restoreSession();
+// It usually arrives with this code: the first render then shows the page itself, not a
+// "Loading…" frame first. A slow answer gets the page's own loading and retry states.
+if (entity) await Promise.race([entity.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 300))]);
 
 const root = document.getElementById('app')!;
 root.textContent = '';
 interceptLinks(root);
 render(<App />, root);
-// The draft and the sign-in kept in this browser (a stored token is checked with /identity).
-void restoreDraft();
-void restoreSession();

@@ -10,11 +10,23 @@ export type ResourceState<T> =
   | { status: 'error'; message: string; retryIn: number | null; retry: () => void }
   | { status: 'ready'; data: T };
 
-export function useResource<T>(load: () => Promise<T>, deps: unknown[]): ResourceState<T> {
-  const [state, setState] = useState<ResourceState<T>>({ status: 'loading', slow: false });
+/**
+ * `loaded` returns the data when it is already at hand: then the page renders with it at
+ * once, not a "Loading…" frame first.
+ */
+export function useResource<T>(load: () => Promise<T>, deps: unknown[], loaded?: () => T | undefined): ResourceState<T> {
+  const [state, setState] = useState<ResourceState<T>>(() => {
+    const data = loaded?.();
+    return data === undefined ? { status: 'loading', slow: false } : { status: 'ready', data };
+  });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => setAttempt(0), deps);
   useEffect(() => {
+    const data = attempt === 0 ? loaded?.() : undefined;
+    if (data !== undefined) {
+      setState((s) => (s.status === 'ready' && s.data === data ? s : { status: 'ready', data }));
+      return;
+    }
     let live = true;
     setState({ status: 'loading', slow: false });
     const slow = setTimeout(() => live && setState({ status: 'loading', slow: true }), SLOW_MS);

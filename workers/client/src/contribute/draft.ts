@@ -1,12 +1,16 @@
 /**
  * The draft change set, kept in localStorage per data API so it survives reloads and
  * sign-outs, until it is submitted or discarded.
+ *
+ * Every page restores it and the header counts its edits, so this module stays light: it
+ * imports no editing code (adding and removing edits is in draft-edits.ts, which the edit
+ * pages load).
  */
 import { signal } from '@preact/signals';
-import { addEdit, emptyChangeSet, removeEdit, type ChangeSet, type Edit } from '../editing/change-set';
+import type { ChangeSet } from '../editing/change-set';
 import { dataUrl } from '../config';
 
-export const draft = signal<ChangeSet>(emptyChangeSet());
+export const draft = signal<ChangeSet>({ edits: [] });
 /** Set while revising an open proposal: the draft will replace that proposal's patch. */
 export const revising = signal<string | null>(null);
 
@@ -29,30 +33,20 @@ export async function restoreDraft(): Promise<void> {
   }
 }
 
-async function save(): Promise<void> {
+export async function saveDraft(): Promise<void> {
   const value: Stored = { changeSet: draft.value, revising: revising.value };
   if (value.changeSet.edits.length === 0 && !value.revising) localStorage.removeItem(await key());
   else localStorage.setItem(await key(), JSON.stringify(value));
 }
 
-export async function recordEdit(edit: Edit): Promise<void> {
-  draft.value = addEdit(draft.value, edit);
-  await save();
-}
-
-export async function dropEdit(index: number): Promise<void> {
-  draft.value = removeEdit(draft.value, index);
-  await save();
-}
-
 export async function replaceDraft(changeSet: ChangeSet, revisingUrl: string | null): Promise<void> {
   draft.value = changeSet;
   revising.value = revisingUrl;
-  await save();
+  await saveDraft();
 }
 
 export async function clearDraft(): Promise<void> {
-  await replaceDraft(emptyChangeSet(), null);
+  await replaceDraft({ edits: [] }, null);
 }
 
 /** What the last edit did, shown once on the next page. */

@@ -1,7 +1,8 @@
 import { arkOf, shortId } from '../api/client';
-import { loadAuthority } from '../api/entities';
+import { loadAuthority, loadedAuthority } from '../api/entities';
 import { useResource } from '../api/resource';
 import type { Period } from '../api/types';
+import { AfterPaint } from '../components/AfterPaint';
 import { Citation, citationText } from '../components/Citation';
 import { CopyButton } from '../components/CopyButton';
 import { Downloads } from '../components/Downloads';
@@ -48,7 +49,7 @@ function PeriodTable({ authorityId, periods, extents }: { authorityId: string; p
 }
 
 export function AuthorityView({ authorityID }: { authorityID: string }) {
-  const state = useResource(() => loadAuthority(authorityID), [authorityID]);
+  const state = useResource(() => loadAuthority(authorityID), [authorityID], () => loadedAuthority(authorityID));
   return (
     <Loaded state={state} what="this authority">
       {(authority) => {
@@ -82,12 +83,16 @@ export function AuthorityView({ authorityID }: { authorityID: string }) {
             </section>
             <section aria-labelledby="timeline">
               <h2 id="timeline">Timeline</h2>
-              <Timeline
-                extents={extents}
-                title={`Timeline of the periods of ${title}`}
-                labelOf={(i) => periods[i]?.label}
-                onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[i].id) }))}
-              />
+              <AfterPaint>
+                {() => (
+                  <Timeline
+                    extents={extents}
+                    title={`Timeline of the periods of ${title}`}
+                    labelOf={(i) => periods[i]?.label}
+                    onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[i].id) }))}
+                  />
+                )}
+              </AfterPaint>
             </section>
             <section aria-labelledby="periods">
               <h2 id="periods">Periods</h2>

@@ -1,8 +1,10 @@
+import { useMemo } from 'preact/hooks';
 import { terminusYears } from '../../../domain/search-index';
 import { arkOf, shortId } from '../api/client';
-import { loadAuthority } from '../api/entities';
+import { loadAuthority, loadedAuthority } from '../api/entities';
 import { useResource } from '../api/resource';
 import type { Authority, Period, Terminus } from '../api/types';
+import { AfterPaint } from '../components/AfterPaint';
 import { Citation, citationText } from '../components/Citation';
 import { CopyButton } from '../components/CopyButton';
 import { Downloads } from '../components/Downloads';
@@ -81,12 +83,26 @@ function Related({ authority, period }: { authority: Authority; period: Period }
   );
 }
 
+/** The period among the authority's periods around it in time (drawn as bars, however large the authority). */
+function NeighbourTimeline({ authority, period, label, title }: { authority: Authority; period: Period; label: string; title: string }) {
+  const { periods, shown, extents } = useMemo(() => {
+    const periods = Object.values(authority.periods);
+    const all = periodExtents(periods);
+    const shown = neighbourhood(all, periods.indexOf(period), MAX_BARS);
+    return { periods, shown, extents: pick(all, shown) };
+  }, [authority, period]);
+  return (
+    <Timeline
+      extents={extents}
+      title={`Timeline of “${label}” and the periods of ${title} around it`}
+      labelOf={(i) => periods[shown[i]]?.label}
+      highlight={0}
+      onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[shown[i]].id) }))}
+    />
+  );
+}
+
 function PeriodPage({ authority, period }: { authority: Authority; period: Period }) {
-  const periods = Object.values(authority.periods);
-  const all = periodExtents(periods);
-  // The period among the authority's periods around it in time (drawn as bars, however large the authority).
-  const shown = neighbourhood(all, periods.indexOf(period), MAX_BARS);
-  const extents = pick(all, shown);
   const ark = arkOf(period.id);
   const label = period.label || shortId(period.id);
   const localized = Object.entries(period.localizedLabels ?? {});
@@ -172,24 +188,23 @@ function PeriodPage({ authority, period }: { authority: Authority; period: Perio
       <Related authority={authority} period={period} />
       <section aria-labelledby="timeline">
         <h2 id="timeline">Timeline</h2>
-        <Timeline
-          extents={extents}
-          title={`Timeline of “${label}” and the periods of ${title} around it`}
-          labelOf={(i) => periods[shown[i]]?.label}
-          highlight={0}
-          onOpen={(i) => navigate(hrefFor({ page: 'period-view', authorityID: shortId(authority.id), periodID: shortId(periods[shown[i]].id) }))}
-        />
+        <AfterPaint>{() => <NeighbourTimeline authority={authority} period={period} label={label} title={title} />}</AfterPaint>
       </section>
       <Downloads id={period.id} name={label} />
     </Page>
   );
 }
 
+/** The authority a period page reads: the one named, else the one the period's id begins with. */
+export function authorityOfPeriod(authorityID: string, periodID: string): string {
+  return shortId(authorityID) || shortId(periodID).slice(0, 7);
+}
+
 /** One request: the period's authority, which holds the period, its source and its siblings. */
 export function PeriodView({ authorityID, periodID }: { authorityID: string; periodID: string }) {
   const id = shortId(periodID);
-  const authority = shortId(authorityID) || id.slice(0, 7);
-  const state = useResource(() => loadAuthority(authority), [authority]);
+  const authority = authorityOfPeriod(authorityID, periodID);
+  const state = useResource(() => loadAuthority(authority), [authority], () => loadedAuthority(authority));
   return (
     <Loaded state={state} what="this period">
       {(a) => {

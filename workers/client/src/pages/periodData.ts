@@ -1,6 +1,7 @@
 /** What the authority and period pages derive from one authority document. */
 import { terminusYears } from '../../../domain/search-index';
 import type { Period } from '../api/types';
+import { knownLanguageName } from './languageNames';
 
 /** Start earliest, start latest, stop earliest, stop latest of each period (NaN when unknown). */
 export function periodExtents(periods: Period[]): Float64Array {
@@ -31,6 +32,8 @@ export function languageName(tag: string): string {
 
 function nameOfLanguage(tag: string): string {
   const [lang, script] = tag.split('-');
+  const known = knownLanguageName(lang, script);
+  if (known) return known;
   try {
     displayNames ??= { names: new Intl.DisplayNames(['en'], { type: 'language' }), scripts: new Intl.DisplayNames(['en'], { type: 'script' }) };
     const name = displayNames.names.of(lang);
