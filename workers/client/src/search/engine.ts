@@ -92,12 +92,23 @@ export class SearchEngine {
   private readonly authorityIndex = new Map<string, number>();
   private lastText: string | null = null;
   private lastMatches: Int32Array | null = null;
+  /**
+   * Per-query scratch space, one position per period, kept between queries: a keystroke
+   * allocates only its answer. (Fresh arrays each time left the Worker's memory growing by
+   * tens of MB over a few hundred keystrokes at 50k periods: freed, but not given back.)
+   */
+  private readonly scratchMatches: Int32Array;
+  private readonly inText: Uint8Array;
+  private readonly fails: Uint8Array;
 
   constructor(index: SearchIndex) {
     this.index = index;
     const p = index.periods;
     const a = index.authorities;
     this.size = p.id.length;
+    this.scratchMatches = new Int32Array(this.size);
+    this.inText = new Uint8Array(this.size);
+    this.fails = new Uint8Array(this.size);
     a.id.forEach((id, i) => this.authorityIndex.set(id, i));
     this.placeKeys = index.places.id.map((id, i) => id || `label:${index.places.label[i]}`);
     this.placeKeys.forEach((key, i) => this.placeIndex.set(key, i));
@@ -214,7 +225,8 @@ export class SearchEngine {
     const words = tokens(norm);
     const candidates = this.lastText !== null && this.lastMatches && norm.startsWith(this.lastText) ? this.lastMatches : null;
     const haystacks = this.prepareText();
-    const out: number[] = [];
+    const out = this.scratchMatches;
+    let found = 0;
     // Per word, which authorities' source texts hold it: their periods match that word at once.
     const authorityHas = words.map((w) => {
       const has = new Uint8Array(this.authorityHaystacks.length);
@@ -225,12 +237,12 @@ export class SearchEngine {
     const test = (i: number) => {
       const h = haystacks[i];
       for (let k = 0; k < words.length; k++) if (!authorityHas[k][authorityOf[i]] && !h.includes(words[k])) return;
-      out.push(i);
+      out[found++] = i;
     };
     if (candidates) for (const i of candidates) test(i);
     else for (let i = 0; i < this.size; i++) test(i);
     this.lastText = norm;
-    this.lastMatches = Int32Array.from(out);
+    this.lastMatches = out.slice(0, found);
     return this.lastMatches;
   }
 
@@ -238,15 +250,17 @@ export class SearchEngine {
     const n = this.size;
     // Which positions pass the text; then one bit per filter that a position fails.
     const text = this.textMatches(query.text ?? '');
-    const inText = new Uint8Array(n);
-    if (text) for (const i of text) inText[i] = 1;
-    else inText.fill(1);
+    const inText = this.inText;
+    if (text) {
+      inText.fill(0);
+      for (const i of text) inText[i] = 1;
+    } else inText.fill(1);
 
     const AUTH = 1;
     const LANG = 2;
     const PLACE = 4;
     const YEAR = 8;
-    const fails = new Uint8Array(n);
+    const fails = this.fails;
     // Chosen values as flags by number: a typed-array read per test, no hashing.
     const flags = (size: number, keys: number[]) => {
       if (!keys.length) return null;
