@@ -1,6 +1,7 @@
 /** The timeline's tick labels: BCE/CE, grouped as toLocaleString('en') groups them (without its locale data). */
 import { describe, expect, it } from 'vitest';
-import { grouped, tickLabel } from '../../../workers/client/src/timeline/scale';
+import { grouped } from '../../../workers/client/src/search/years';
+import { tickLabel } from '../../../workers/client/src/timeline/scale';
 
 describe('timeline tick labels', () => {
   it('groups whole numbers exactly as toLocaleString("en") does', () => {

@@ -9,7 +9,7 @@ import { hrefFor, navigate, params, update } from '../router';
 import { ensureIndex, indexState, query, rows, type QueryResult } from '../search/client';
 import type { Facet, PeriodRow, SearchQuery } from '../search/engine';
 import { queryFromParams, SORTS, toggled, viewFromParams, type ResultView } from '../search/url-query';
-import { formatRange } from '../search/years';
+import { formatRange, grouped } from '../search/years';
 import { MAX_BARS, Timeline } from '../timeline/Timeline';
 import { languageName } from '../pages/periodData';
 import { IndexStatus } from './IndexStatus';
@@ -205,7 +205,7 @@ export function SearchPanel() {
       <IndexStatus />
       {/* data-results-for: the query text the shown results answer (benchmarks and tests wait on it). */}
       <p class="result-count" role="status" aria-live="polite" aria-atomic="true" data-results-for={result ? resultText : undefined}>
-        {result ? `${count.toLocaleString('en')} ${count === 1 ? 'period' : 'periods'} found` : ''}
+        {result ? `${grouped(count)} ${count === 1 ? 'period' : 'periods'} found` : ''}
       </p>
       {result ? (
         <div class="search-body">

@@ -5,6 +5,7 @@ import { SearchPanel } from '../components/SearchPanel';
 import { Loaded } from '../components/Status';
 import { hrefFor } from '../router';
 import { indexState } from '../search/client';
+import { grouped } from '../search/years';
 import { ChangeList, latestChanges } from './History';
 
 function Summary() {
@@ -15,11 +16,11 @@ function Summary() {
     <dl class="summary" aria-label="The dataset">
       <div>
         <dt>Periods</dt>
-        <dd>{summary.periods.toLocaleString('en')}</dd>
+        <dd>{grouped(summary.periods)}</dd>
       </div>
       <div>
         <dt>Authorities</dt>
-        <dd>{summary.authorities.toLocaleString('en')}</dd>
+        <dd>{grouped(summary.authorities)}</dd>
       </div>
       <div>
         <dt>Version</dt>

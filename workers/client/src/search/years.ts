@@ -3,12 +3,21 @@
 /** `-615` → `616 BCE`, `1200` → `1200 CE`. */
 export function formatYear(year: number | null | undefined): string {
   if (year === null || year === undefined || !Number.isFinite(year)) return '?';
-  return year <= 0 ? `${grouped(1 - year)} BCE` : `${grouped(year)} CE`;
+  return year <= 0 ? `${yearNumber(1 - year)} BCE` : `${yearNumber(year)} CE`;
 }
 
-/** 12000 → 12,000; four-digit years stay as written (1200). */
-function grouped(n: number): string {
-  return n >= 10000 ? n.toLocaleString('en') : String(n);
+/** Year numbers: 12000 → 12,000; four-digit years stay as written (1200). */
+function yearNumber(n: number): string {
+  return n >= 10000 ? grouped(n) : String(n);
+}
+
+/**
+ * 12000 → `12,000`, as toLocaleString('en') writes it. Whole numbers are grouped here: the
+ * first toLocaleString of a page loads the browser's number-format data (≈ 60 ms of a
+ * period page's first timeline).
+ */
+export function grouped(n: number): string {
+  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en');
 }
 
 /** A single year, or `earliest–latest` when they differ. */

@@ -1,5 +1,5 @@
 /** Year axis arithmetic for the timeline (astronomical years; labels in BCE/CE). */
-import { formatYear } from '../search/years';
+import { formatYear, grouped } from '../search/years';
 
 /** The extent of finite values among `extents` (4 per item), padded by 2 %; null when none. */
 export function domainOf(extents: Float64Array): [number, number] | null {
@@ -33,14 +33,6 @@ export function tickLabel(year: number): string {
   return year <= 0 ? (year === 0 ? '1 BCE' : `${grouped(-year)} BCE`) : formatYear(year);
 }
 
-/**
- * 12000 → `12,000`, as toLocaleString('en') writes it. Whole numbers are grouped here: the
- * first toLocaleString of a page loads the browser's number-format data (~60 ms of a
- * period page's first timeline).
- */
-export function grouped(n: number): string {
-  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en');
-}
 
 /** Zooms [lo, hi] by `factor` (< 1 zooms in) around `at`, never past `limit`. */
 export function zoom([lo, hi]: [number, number], factor: number, at: number, limit: [number, number]): [number, number] {
