@@ -77,7 +77,6 @@ async function loadIndex(started?: Promise<Response>): Promise<void> {
   }
   try {
     const buffer = await response.arrayBuffer();
-    performance.mark('periodo:index-received', { detail: { bytes: buffer.byteLength } });
     worker!.postMessage({ type: 'load', buffer } satisfies ToWorker, [buffer]);
   } catch {
     failed('The search index was cut off while loading.', true);
