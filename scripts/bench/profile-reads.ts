@@ -97,14 +97,14 @@ async function main() {
     const t = Date.now();
     const rows: [string, ReadMeasure][] = [
       ['control: OPTIONS /d.json (no I/O)', await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' })],
-      ['context /c (D1 batch, tiny body) MISS', await measureReads(pid, reads, (i) => `${origin}/c?p=${t}-${i}`)],
-      ['/d.json MISS (R2, stored in the edge cache)', await measureReads(pid, reads, (i) => `${origin}/d.json?p=${t}-${i}`)],
+      ['context /c (D1 batch, tiny body) MISS', await measureReads(pid, reads, (i) => `${origin}/c?p=${t}-${i}`, {}, true)],
+      ['/d.json MISS (R2, stored in the edge cache)', await measureReads(pid, reads, (i) => `${origin}/d.json?p=${t}-${i}`, {}, true)],
       ['/d.json from R2, cache bypassed (Range: bytes=0-)', await measureReads(pid, reads, (i) => `${origin}/d.json?q=${t}-${i}`, { headers: { Range: 'bytes=0-' } })],
       ['/d.json HIT', await measureReads(pid, reads, () => `${origin}/d.json?p=${t}-0`)],
       ['stored dataset from D1 (admin, no cache)', await measureReads(pid, Math.ceil(reads / 3), () => `${origin}/admin/dataset`, { headers: { Authorization: `Bearer ${ADMIN}` } })],
-      [`authority ${smallest} (${sizes[0][1]} periods) MISS`, await measureReads(pid, reads, (i) => `${origin}/${smallest}.json?p=${t}-${i}`)],
+      [`authority ${smallest} (${sizes[0][1]} periods) MISS`, await measureReads(pid, reads, (i) => `${origin}/${smallest}.json?p=${t}-${i}`, {}, true)],
       [`authority ${smallest}, cache bypassed (Range header)`, await measureReads(pid, reads, (i) => `${origin}/${smallest}.json?q=${t}-${i}`, { headers: { Range: 'bytes=0-' } })],
-      [`authority ${largest} (${sizes[sizes.length - 1][1]} periods) MISS`, await measureReads(pid, reads, (i) => `${origin}/${largest}.json?p=${t}-${i}`)],
+      [`authority ${largest} (${sizes[sizes.length - 1][1]} periods) MISS`, await measureReads(pid, reads, (i) => `${origin}/${largest}.json?p=${t}-${i}`, {}, true)],
       [`authority ${largest}, cache bypassed (Range header)`, await measureReads(pid, reads, (i) => `${origin}/${largest}.json?q=${t}-${i}`, { headers: { Range: 'bytes=0-' } })],
     ];
     console.log(`\n${periods.toLocaleString('en')} periods, ${reads} reads each (wall: median; CPU: workerd's per request)\n`);

@@ -31,7 +31,7 @@ export interface LocalWorker {
   dispose(): Promise<void>;
 }
 
-function workerdProcesses(): number[] {
+export function workerdProcesses(): number[] {
   try {
     const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
     const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((r) => r.length >= 3);

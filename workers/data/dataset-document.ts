@@ -9,6 +9,7 @@
 import type { Env } from '../env';
 import { replayable } from '../cache/replay';
 import { exportKey, requestExports } from '../exports/enqueue';
+import { partBodies, partLayout } from '../exports/part-objects';
 import { batched, byteStream } from '../shared/streams';
 import type { DatasetStore } from '../storage/dataset-store';
 import { authoritiesMapChunks, datasetFrame, type DatasetRendering } from './dataset-stream';
@@ -105,50 +106,64 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
   } else {
     object = await (d.object ?? d.env.EXPORTS.get(key));
   }
+  // From D1 while the document does not exist (or lost a part: logged, and answered all the same).
+  const fromD1 = () => {
+    headers.set(DOCUMENT_SOURCE, 'd1');
+    headers.delete('Accept-Ranges');
+    headers.delete('Content-Range');
+    const body = byteStream(batched(frameAround(frame.head, authoritiesMapChunks(d.store, d.rendering.version), frame.tail)), 'dataset stream');
+    return new Response(d.request.method === 'HEAD' ? null : body, { status: 200, headers });
+  };
   if (!object) {
     d.waitUntil(
       requestExports(d.env, d.rendering.version, ['json']).catch((error: unknown) =>
         console.error(`queueing the JSON document of version ${d.rendering.version} failed: ${String(error)}`),
       ),
     );
-    headers.set(DOCUMENT_SOURCE, 'd1');
-    headers.delete('Accept-Ranges');
-    const body = byteStream(batched(frameAround(frame.head, authoritiesMapChunks(d.store, d.rendering.version), frame.tail)), 'dataset stream');
-    return new Response(d.request.method === 'HEAD' ? null : body, { headers });
+    return fromD1();
   }
-  headers.set(DOCUMENT_SOURCE, 'r2');
-  const total = head.byteLength + object.size + tail.byteLength;
+  const mapSize = partLayout(object).size;
+  const total = head.byteLength + mapSize + tail.byteLength;
   const range = parseRange(rangeHeader, total);
   if (range === 'unsatisfiable') {
     headers.set('Content-Range', `bytes */${total}`);
     return new Response(null, { status: 416, headers });
   }
+  /** The map's bodies covering [from, to), or null when a part is gone. */
+  const mapParts = async (first: R2Object | R2ObjectBody | null, from: number, to: number) => {
+    if (d.request.method === 'HEAD') {
+      if (first && 'body' in first) void first.body.cancel();
+      return [];
+    }
+    const bodies = first && (await partBodies(d.env.EXPORTS, key, first, from, to));
+    if (!bodies) console.error(`${key}: a part of the JSON document of version ${d.rendering.version} is missing; answering from D1`);
+    return bodies;
+  };
+  headers.set(DOCUMENT_SOURCE, 'r2');
   if (!range) {
     // A Range header ignored (several ranges, …): the whole map after all.
-    const whole = 'body' in object ? object : await d.env.EXPORTS.get(key);
-    if (!whole) throw new Error(`${key} disappeared between two reads`);
-    const { response, sent } = finish(d, headers, [head, whole.body, tail], total, null);
+    const bodies = await mapParts('body' in object ? object : await d.env.EXPORTS.get(key), 0, mapSize);
+    if (!bodies) return fromD1();
+    const { response, sent } = finish(d, headers, [head, ...bodies, tail], total, null);
     // The edge cache may store a large answer from a second read, once this one is sent.
     return replayable(response, async () => {
       await sent;
       const again = await d.env.EXPORTS.get(key);
-      return again && finish(d, headers, [head, again.body, tail], total, null).response;
+      const bodies = again && (await partBodies(d.env.EXPORTS, key, again, 0, mapSize));
+      return bodies && finish(d, headers, [head, ...bodies, tail], total, null).response;
     });
   }
 
   // The parts of head, map and tail the range covers.
   const { start, end } = range;
   const mapStart = head.byteLength;
-  const mapEnd = mapStart + object.size; // exclusive
+  const mapEnd = mapStart + mapSize; // exclusive
   const parts: (Uint8Array | ReadableStream<Uint8Array>)[] = [];
   if (start < mapStart) parts.push(head.subarray(start, Math.min(end + 1, mapStart)));
   if (end >= mapStart && start < mapEnd) {
-    const offset = Math.max(start, mapStart) - mapStart;
-    const length = Math.min(end + 1, mapEnd) - mapStart - offset;
-    // (All of it: an ordinary read; local R2 mishandles a range covering the whole object.)
-    const ranged = await d.env.EXPORTS.get(key, offset === 0 && length === object.size ? {} : { range: { offset, length } });
-    if (!ranged) throw new Error(`${key} disappeared between two reads`);
-    parts.push(ranged.body);
+    const bodies = await mapParts(object, Math.max(start, mapStart) - mapStart, Math.min(end + 1, mapEnd) - mapStart);
+    if (!bodies) return fromD1();
+    parts.push(...bodies);
   }
   if (end >= mapEnd) parts.push(tail.subarray(Math.max(0, start - mapEnd), end + 1 - mapEnd));
   headers.set('Content-Range', `bytes ${start}-${end}/${total}`);

@@ -1,10 +1,10 @@
 /**
  * The export queue's consumer: renders one dataset version in one format into R2, reading
- * the version from D1 authority by authority and streaming the output into a multipart
- * upload (workers/exports/dataset-export.ts, r2-writer.ts). A failed attempt is retried
+ * the version from D1 authority by authority and streaming the output into R2 in parts
+ * (workers/exports/dataset-export.ts, r2-writer.ts). A failed attempt is retried
  * by the queue (`max_retries` in wrangler.toml) and finally dead-lettered; the dead-letter
  * queue's batches come here too and are recorded as failed jobs. Nothing partial is ever
- * visible in R2: the object appears at its key only when the upload completes.
+ * visible in R2: an export appears at its key only once all of it is stored.
  */
 import type { Env, ExportJob } from '../env';
 import { assembleAuthority, type StoredAuthority } from '../domain/merge';
@@ -16,6 +16,7 @@ import { authoritiesMapChunks } from '../data/dataset-stream';
 import { batched } from '../shared/streams';
 import { exportDataset, type ExportSummary } from './dataset-export';
 import { exportKey, JOB_FORMATS } from './enqueue';
+import { partLayout } from './part-objects';
 import { R2StreamWriter } from './r2-writer';
 import { storeSearchIndex } from './search-index';
 import { logEvent } from '../shared/request-log';
@@ -78,7 +79,7 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   const key = exportKey(job.version, job.format);
   const existing = await env.EXPORTS.head(key);
   if (existing) {
-    await markExportDone(db, job.version, job.format, { bytes: existing.size, durationMs: 0 });
+    await markExportDone(db, job.version, job.format, { bytes: partLayout(existing).size, durationMs: 0 });
     return;
   }
   const store = new DatasetStore(env.DB);
@@ -98,6 +99,9 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   const writer = new R2StreamWriter(env.EXPORTS, key, {
     httpMetadata: { contentType: job.format === 'json' ? 'application/json' : CONTENT_TYPES[job.format] },
     customMetadata: { version: String(job.version), format: job.format, generator: env.SERVER_VERSION },
+    // The JSON document is read on every cold dataset request, in ranges too: plain objects
+    // (part-objects.ts). The other formats are downloads, read whole: one multipart object.
+    layout: job.format === 'json' ? 'objects' : 'multipart',
   });
   let summary: ExportSummary | null = null;
   let object: R2Object;
@@ -115,8 +119,8 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   }
   const durationMs = Date.now() - started;
   if (!summary) {
-    console.log(`${describe(job)}: ${object.size} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms`);
-    await markExportDone(db, job.version, job.format, { bytes: object.size, durationMs });
+    console.log(`${describe(job)}: ${writer.bytes} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms`);
+    await markExportDone(db, job.version, job.format, { bytes: writer.bytes, durationMs });
     return;
   }
   const { stats } = summary;

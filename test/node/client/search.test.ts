@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseYear, searchIndexOfDataset, terminusYears } from '../../../workers/domain/search-index';
-import { firstAndChosen, normalize, SearchEngine, type SearchQuery } from '../../../workers/client/src/search/engine';
+import { normalize, SearchEngine, type SearchQuery } from '../../../workers/client/src/search/engine';
 import { formatRange, formatYear, parseUserYear, userYear } from '../../../workers/client/src/search/years';
 import { queryFromParams, toggled } from '../../../workers/client/src/search/url-query';
 
@@ -243,9 +243,15 @@ describe('the index in label order', () => {
     const r = engine.search({});
     const all = r.facets.authority;
     expect(all.length).toBeGreaterThan(20);
-    expect(firstAndChosen(all, 12)).toEqual(all.slice(0, 12));
-    expect(firstAndChosen(all, 12, [all[30].key, all[2].key])).toEqual([...all.slice(0, 12), all[30]]);
-    expect(firstAndChosen(all, null)).toEqual(all);
+    expect(r.facetTotals.authority).toBe(all.length);
+    const first = engine.search({}, { facets: 12 });
+    expect(first.facets.authority).toEqual(all.slice(0, 12));
+    expect(first.facets.place).toEqual(r.facets.place.slice(0, 12));
+    expect(first.facetTotals).toEqual(r.facetTotals);
+    // A chosen value beyond the first twelve comes after them, with its count under the query.
+    const chosen = engine.search({ authorities: [all[30].key, all[2].key] }, { facets: 12 });
+    expect(chosen.facets.authority).toEqual([...all.slice(0, 12), all[30]]);
+    expect(engine.search({}, { facets: null }).facets).toEqual(r.facets);
   });
 });
 

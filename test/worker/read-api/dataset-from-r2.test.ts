@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import handler from '../../../workers/index';
 import type { ExportJob } from '../../../workers/env';
 import { exportKey } from '../../../workers/exports/enqueue';
+import { partKey, partLayout } from '../../../workers/exports/part-objects';
+import { R2StreamWriter } from '../../../workers/exports/r2-writer';
 import { DOCUMENT_SOURCE } from '../../../workers/data/dataset-document';
 import { noteHeadSeen } from '../../../workers/cache/generations';
 import { claimExportJobs } from '../../../workers/storage/export-job-store';
@@ -163,3 +165,67 @@ describe('once the export consumer has written the document', () => {
     expect(doc.authorities.p0trgkv.editorialNote).toBe('version 3');
   });
 });
+
+describe('a document stored as several objects (larger than one part: above 8 MiB)', () => {
+  let partBytes = 0;
+  let mapStart = 0;
+  let full: Uint8Array = new Uint8Array();
+
+  beforeAll(async () => {
+    // Version 2's document rewritten as the consumer writes a large one, with small parts.
+    const key = exportKey(2, 'json');
+    const map = new Uint8Array(await (await env.EXPORTS.get(key))!.arrayBuffer());
+    partBytes = Math.ceil(map.length / 3.5);
+    const writer = new R2StreamWriter(env.EXPORTS, key, { partBytes, layout: 'objects', httpMetadata: { contentType: 'application/json' } });
+    await writer.write(new TextDecoder().decode(map));
+    expect(partLayout(await writer.finish())).toEqual({ parts: 4, partBytes, size: map.length });
+    await purgeAll();
+    full = fromD1.get('/d.jsonld?version=2')!;
+    mapStart = text(full).indexOf('"authorities": ') + '"authorities": '.length;
+  });
+
+  it('serves the version byte for byte as before, with its length', async () => {
+    for (const path of ['/d.jsonld?version=2', '/d.json?version=2&inline-context']) {
+      const r = await get(path);
+      expect(r.headers.get(DOCUMENT_SOURCE), path).toBe('r2');
+      const body = await bytes(r);
+      expect(Number(r.headers.get('Content-Length')), path).toBe(body.byteLength);
+      expect(text(body), path).toBe(text(fromD1.get(path)!));
+    }
+    // (Its own URL is in the document: a HEAD of another URL, then a GET of it.)
+    const head = await get('/d.jsonld?version=2&h', { method: 'HEAD' });
+    expect(head.headers.get('X-Cache-Status')).toBe('MISS');
+    expect(head.headers.get('Content-Length')).toBe(String((await bytes(await get('/d.jsonld?version=2&h'))).byteLength));
+  });
+
+  it('answers byte ranges that cross the parts’ boundaries', async () => {
+    const total = full.byteLength;
+    const boundary = (n: number) => mapStart + n * partBytes;
+    const cases: [number, number][] = [
+      [boundary(1) - 2, boundary(1) + 2],
+      [boundary(1), boundary(2) - 1],
+      [mapStart - 3, boundary(3) + 10],
+      [boundary(2) + 5, total - 1],
+      [boundary(3) - 1, boundary(3) - 1],
+    ];
+    for (const [start, end] of cases) {
+      const r = await get('/d.jsonld?version=2', { headers: { Range: `bytes=${start}-${end}` } });
+      expect(r.status, `${start}-${end}`).toBe(206);
+      expect(r.headers.get('Content-Range')).toBe(`bytes ${start}-${end}/${total}`);
+      expect(await bytes(r), `${start}-${end}`).toEqual(full.subarray(start, end + 1));
+    }
+  });
+
+  it('answers from D1, whole and the same, when a part has gone missing', async () => {
+    await env.EXPORTS.delete(partKey(exportKey(2, 'json'), 3));
+    await purgeAll();
+    const r = await get('/d.jsonld?version=2');
+    expect(r.status).toBe(200);
+    expect(r.headers.get(DOCUMENT_SOURCE)).toBe('d1');
+    expect(text(await bytes(r))).toBe(text(full));
+    const ranged = await get('/d.jsonld?version=2', { headers: { Range: `bytes=${mapStart}-${mapStart + 3 * partBytes}` } });
+    expect(ranged.status).toBe(200);
+    expect(text(await bytes(ranged))).toBe(text(full));
+  });
+});
+

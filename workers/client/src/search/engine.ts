@@ -33,7 +33,15 @@ export interface SearchResult {
   count: number;
   /** Period positions in the index, in the requested order. */
   order: Int32Array;
+  /** Values by count (most first), as many as `facets` asked for, then any chosen value not among them. */
   facets: { authority: Facet[]; language: Facet[]; place: Facet[] };
+  /** How many values each facet has in all. */
+  facetTotals: { authority: number; language: number; place: number };
+}
+
+export interface SearchOptions {
+  /** How many values of each facet to return (the chosen ones always come too); null or absent: all. */
+  facets?: number | null;
 }
 
 export interface PeriodRow {
@@ -53,14 +61,6 @@ export { normalize };
 
 function tokens(text: string): string[] {
   return normalize(text).split(/\s+/).filter(Boolean);
-}
-
-/** The first `limit` facet values (all when null), and after them any chosen value not among them. */
-export function firstAndChosen(facets: Facet[], limit: number | null, chosen: string[] = []): Facet[] {
-  if (limit === null || facets.length <= limit) return facets;
-  const first = facets.slice(0, limit);
-  const rest = chosen.length ? facets.slice(limit).filter((f) => chosen.includes(f.key)) : [];
-  return rest.length ? [...first, ...rest] : first;
 }
 
 /** Between periods in the joined haystack: never in a search word (words have no control characters). */
@@ -246,7 +246,7 @@ export class SearchEngine {
     return this.lastMatches;
   }
 
-  search(query: SearchQuery): SearchResult {
+  search(query: SearchQuery, options: SearchOptions = {}): SearchResult {
     const n = this.size;
     // Which positions pass the text; then one bit per filter that a position fails.
     const text = this.textMatches(query.text ?? '');
@@ -313,21 +313,36 @@ export class SearchEngine {
       for (let j = 0; j < n; j++) if (inText[sorted[j]] && fails[sorted[j]] === 0) order[k++] = sorted[j];
     }
 
-    // Code-unit order for ties: localeCompare over thousands of places would cost more than the search.
-    const byCount = (x: Facet, y: Facet) => y.count - x.count || (x.label < y.label ? -1 : x.label > y.label ? 1 : 0);
-    const facets = (counts: Int32Array, facet: (i: number, count: number) => Facet) => {
+    // Facet objects only for the values returned: at 50k periods the others are thousands a
+    // keystroke, all garbage by the next one. Ties in code-unit order: localeCompare over
+    // thousands of places would cost more than the search.
+    const limit = options.facets ?? null;
+    const facets = (counts: Int32Array, label: (i: number) => string, key: (i: number) => string, chosen: Uint8Array | null) => {
+      let total = 0;
+      for (let i = 0; i < counts.length; i++) if (counts[i]) total++;
+      const ids = new Int32Array(total);
+      for (let i = 0, k = 0; i < counts.length; i++) if (counts[i]) ids[k++] = i;
+      ids.sort((x, y) => {
+        if (counts[x] !== counts[y]) return counts[y] - counts[x];
+        const lx = label(x);
+        const ly = label(y);
+        return lx < ly ? -1 : lx > ly ? 1 : 0;
+      });
       const out: Facet[] = [];
-      for (let i = 0; i < counts.length; i++) if (counts[i]) out.push(facet(i, counts[i]));
-      return out.sort(byCount);
+      for (let k = 0; k < total; k++) {
+        const i = ids[k];
+        if (limit === null || k < limit || chosen?.[i]) out.push({ key: key(i), label: label(i), count: counts[i] });
+      }
+      return { out, total };
     };
+    const authority = facets(authorityCounts, (i) => a.title[i] || a.id[i], (i) => a.id[i], authorities);
+    const language = facets(languageCounts, (i) => this.languageTags[i], (i) => this.languageTags[i], languages);
+    const place = facets(placeCounts, (i) => this.index.places.label[i], (i) => this.placeKeys[i], places);
     return {
       count,
       order,
-      facets: {
-        authority: facets(authorityCounts, (i, c) => ({ key: a.id[i], label: a.title[i] || a.id[i], count: c })),
-        language: facets(languageCounts, (i, c) => ({ key: this.languageTags[i], label: this.languageTags[i], count: c })),
-        place: facets(placeCounts, (i, c) => ({ key: this.placeKeys[i], label: this.index.places.label[i], count: c })),
-      },
+      facets: { authority: authority.out, language: language.out, place: place.out },
+      facetTotals: { authority: authority.total, language: language.total, place: place.total },
     };
   }
 

@@ -4,7 +4,7 @@
  */
 /// <reference lib="webworker" />
 import type { SearchIndex } from '../../../domain/search-index';
-import { firstAndChosen, SearchEngine } from './engine';
+import { SearchEngine } from './engine';
 import type { FromWorker, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -54,21 +54,14 @@ function handle(message: ToWorker): void {
   }
   if (message.type === 'query') {
     const started = performance.now();
-    const result = engine.search(message.query);
+    // Thousands of authorities at 50k periods: copying every facet value to the page on each
+    // keystroke costs more than the search, and the page shows a dozen until asked for all.
+    const result = engine.search(message.query, { facets: message.facets });
     lastOrder = result.order;
     lastQueryId = message.id;
     const rows = Array.from(result.order.subarray(0, message.rows), (pos) => engine!.row(pos));
     const extents = message.extents ? engine.extents(result.order) : null;
-    // Thousands of authorities at 50k periods: copying every facet value to the page on each
-    // keystroke costs more than the search, and the page shows a dozen until asked for all.
-    const q = message.query;
-    const f = result.facets;
-    const facets = {
-      authority: firstAndChosen(f.authority, message.facets, q.authorities),
-      language: firstAndChosen(f.language, message.facets, q.languages),
-      place: firstAndChosen(f.place, message.facets, q.places),
-    };
-    const facetTotals = { authority: f.authority.length, language: f.language.length, place: f.place.length };
+    const { facets, facetTotals } = result;
     post(
       { type: 'result', id: message.id, count: result.count, facets, facetTotals, rows, extents, ms: performance.now() - started },
       extents ? [extents.buffer] : [],
