@@ -114,12 +114,14 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
     const body = byteStream(batched(frameAround(frame.head, authoritiesMapChunks(d.store, d.rendering.version), frame.tail)), 'dataset stream');
     return new Response(d.request.method === 'HEAD' ? null : body, { status: 200, headers });
   };
-  if (!object) {
+  const queueDocument = (first?: Promise<void>) =>
     d.waitUntil(
-      requestExports(d.env, d.rendering.version, ['json']).catch((error: unknown) =>
-        console.error(`queueing the JSON document of version ${d.rendering.version} failed: ${String(error)}`),
-      ),
+      (first ?? Promise.resolve())
+        .then(() => requestExports(d.env, d.rendering.version, ['json']))
+        .catch((error: unknown) => console.error(`queueing the JSON document of version ${d.rendering.version} failed: ${String(error)}`)),
     );
+  if (!object) {
+    queueDocument();
     return fromD1();
   }
   const mapSize = partLayout(object).size;
@@ -136,7 +138,11 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
       return [];
     }
     const bodies = first && (await partBodies(d.env.EXPORTS, key, first, from, to));
-    if (!bodies) console.error(`${key}: a part of the JSON document of version ${d.rendering.version} is missing; answering from D1`);
+    if (!bodies) {
+      // Written again whole: its job finds no document (a job that finds one leaves it be).
+      console.error(`${key}: a part of the JSON document of version ${d.rendering.version} is missing; answering from D1 and writing it again`);
+      queueDocument(d.env.EXPORTS.delete(key));
+    }
     return bodies;
   };
   headers.set(DOCUMENT_SOURCE, 'r2');
