@@ -25,16 +25,22 @@ export function partLayout(first: R2Object): PartLayout {
   return { parts: Number(m[1]), partBytes: Number(m[2]), size: Number(m[3]) };
 }
 
+export type Body = ReadableStream<Uint8Array>;
+/** A part's body, read when its turn comes (see `partBodies`). */
+export type LaterBody = () => Promise<Body>;
+
 /**
  * Bodies covering bytes [from, to) of the export, in order, one per part the span touches.
  * `first` (the object at `key`, with its body when it was read whole) is used as it is when
- * the span starts at 0 and covers its part; every other part is read now, all at once.
+ * the span starts at 0 and covers its part. The other parts are checked at once with
+ * `head()`, which holds no connection open, and read only when their turn comes: R2 reads
+ * count towards an invocation's six simultaneous connections, and opening every part of a
+ * large document before reading any would queue them behind each other for good.
  * Null when a part is missing (deleted under the reader).
  */
-export async function partBodies(bucket: R2Bucket, key: string, first: R2Object | R2ObjectBody, from: number, to: number): Promise<ReadableStream<Uint8Array>[] | null> {
+export async function partBodies(bucket: R2Bucket, key: string, first: R2Object | R2ObjectBody, from: number, to: number): Promise<(Body | LaterBody)[] | null> {
   const { parts, partBytes, size } = partLayout(first);
-  const reads: Promise<R2ObjectBody | null>[] = [];
-  let firstUsed = false;
+  const spans: { n: number; options: R2GetOptions; useFirst: boolean }[] = [];
   for (let n = 1; n <= parts; n++) {
     const start = (n - 1) * partBytes;
     const end = Math.min(start + partBytes, size);
@@ -42,19 +48,24 @@ export async function partBodies(bucket: R2Bucket, key: string, first: R2Object 
     const offset = Math.max(from, start) - start;
     const stop = Math.min(to, end) - start;
     const whole = offset === 0 && stop === end - start;
-    if (n === 1 && whole && 'body' in first) {
-      reads.push(Promise.resolve(first));
-      firstUsed = true;
-      continue;
-    }
     // (A whole part is read without a range: the local R2 mishandles a range covering the whole object.)
-    reads.push(bucket.get(n === 1 ? key : partKey(key, n), whole ? {} : { range: { offset, length: stop - offset } }));
+    spans.push({ n, options: whole ? {} : { range: { offset, length: stop - offset } }, useFirst: n === 1 && whole && 'body' in first });
   }
-  if (!firstUsed && 'body' in first) void first.body.cancel();
-  const objects = await Promise.all(reads);
-  if (objects.some((o) => !o)) {
-    for (const o of objects) void o?.body.cancel();
+  const firstBody = 'body' in first ? first.body : null;
+  if (firstBody && !spans.some((span) => span.useFirst)) void firstBody.cancel();
+  const found = await Promise.all(spans.map((span) => (span.n === 1 ? true : bucket.head(partKey(key, span.n)))));
+  if (found.some((f) => !f)) {
+    void firstBody?.cancel();
     return null;
   }
-  return objects.map((o) => o!.body);
+  return spans.map((span) =>
+    span.useFirst
+      ? firstBody!
+      : async () => {
+          const name = span.n === 1 ? key : partKey(key, span.n);
+          const object = await bucket.get(name, span.options);
+          if (!object) throw new Error(`${name} disappeared while it was being read`);
+          return object.body;
+        },
+  );
 }

@@ -75,9 +75,9 @@ describe('R2StreamWriter', () => {
   describe('with each part its own object', () => {
     const PART = 64 * 1024;
 
-    async function joined(bodies: ReadableStream<Uint8Array>[]): Promise<Uint8Array> {
+    async function joined(bodies: (ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>))[]): Promise<Uint8Array> {
       const out: Uint8Array[] = [];
-      for (const body of bodies) out.push(new Uint8Array(await new Response(body).arrayBuffer()));
+      for (const body of bodies) out.push(new Uint8Array(await new Response(typeof body === 'function' ? await body() : body).arrayBuffer()));
       const all = new Uint8Array(out.reduce((n, b) => n + b.length, 0));
       let at = 0;
       for (const b of out) all.set(b, (at += b.length) - b.length);
