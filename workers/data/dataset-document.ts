@@ -121,9 +121,10 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
   const key = exportKey(d.rendering.version, 'json');
   const rangeHeader = d.request.method === 'GET' ? d.request.headers.get('Range') : null;
 
-  // A range needs the map's size before the ranged read; otherwise one read does.
+  // A range, or a HEAD, needs the map's size before (or instead of) reading it; otherwise one read does.
+  const headOnly = d.request.method === 'HEAD';
   let object: R2ObjectBody | R2Object | null;
-  if (rangeHeader) {
+  if (rangeHeader || headOnly) {
     void d.object?.then((o) => o?.body.cancel());
     object = await d.env.EXPORTS.head(key);
   } else {
@@ -135,7 +136,7 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
     headers.delete('Accept-Ranges');
     headers.delete('Content-Range');
     const body = byteStream(batched(frameAround(frame.head, authoritiesMapChunks(d.store, d.rendering.version), frame.tail)), 'dataset stream');
-    return new Response(d.request.method === 'HEAD' ? null : body, { status: 200, headers });
+    return new Response(headOnly ? null : body, { status: 200, headers });
   };
   const queueDocument = (first?: Promise<void>) =>
     d.waitUntil(
@@ -156,10 +157,6 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
   }
   /** The map's bodies covering [from, to), or null when a part is gone. */
   const mapParts = async (first: R2Object | R2ObjectBody | null, from: number, to: number) => {
-    if (d.request.method === 'HEAD') {
-      if (first && 'body' in first) void first.body.cancel();
-      return [];
-    }
     const bodies = first && (await partBodies(d.env.EXPORTS, key, first, from, to));
     if (!bodies) {
       // Written again whole: its job finds no document (a job that finds one leaves it be).
@@ -169,6 +166,7 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
     return bodies;
   };
   headers.set(DOCUMENT_SOURCE, 'r2');
+  if (headOnly) return finish(d, headers, [], total, null).response;
   if (!range) {
     // A Range header ignored (several ranges, …): the whole map after all.
     const bodies = await mapParts('body' in object ? object : await d.env.EXPORTS.get(key), 0, mapSize);

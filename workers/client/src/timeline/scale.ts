@@ -33,7 +33,6 @@ export function tickLabel(year: number): string {
   return year <= 0 ? (year === 0 ? '1 BCE' : `${grouped(-year)} BCE`) : formatYear(year);
 }
 
-
 /** Zooms [lo, hi] by `factor` (< 1 zooms in) around `at`, never past `limit`. */
 export function zoom([lo, hi]: [number, number], factor: number, at: number, limit: [number, number]): [number, number] {
   const span = Math.min(limit[1] - limit[0], Math.max(10, (hi - lo) * factor));
