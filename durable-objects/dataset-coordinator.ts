@@ -22,7 +22,7 @@ import { identifierMap, patchRequestComments, patchRequests } from '../workers/s
 import { checkAgainstHead, nextPatchRequestId, patchRequest, type PatchRequestRow } from '../workers/storage/patch-request-store';
 import { contributorsOfMergedPatches, INITIAL_DATA_LOADER } from '../workers/storage/patch-store';
 import { WHOLE_DATASET_PATCH_LIMIT } from '../workers/storage/patch-request-store';
-import { chunk, database, MAX_PARAMS } from '../workers/storage/db';
+import { chunk, database, MAX_PARAMS, runBatch, type Statement } from '../workers/storage/db';
 import { markExportDone } from '../workers/storage/export-job-store';
 import { searchIndexKey, storeSearchIndex } from '../workers/exports/search-index';
 import { afterMerge, type MergeEvent } from '../workers/shared/after-merge';
@@ -238,9 +238,9 @@ export class DatasetCoordinator extends DurableObject<Env> {
   }
 
   /** Commits a planned merge: one D1 batch, then the in-memory head follows. */
-  private async commit(plan: MergePlan, statements: Parameters<DatasetStore['db']['batch']>[0] extends infer T ? T : never): Promise<void> {
+  private async commit(plan: MergePlan, statements: Statement[]): Promise<void> {
     try {
-      await this.store.db.batch(statements);
+      await runBatch(this.store.db, statements);
     } catch (error) {
       this.forget();
       throw error;
@@ -302,7 +302,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       }),
     ];
     await this.failpoint('before-merge-batch');
-    await this.commit(plan, statements as never);
+    await this.commit(plan, statements);
     await this.failpoint('after-merge-batch');
     await this.afterMerge({
       version: plan.version,

@@ -6,9 +6,16 @@
  */
 const MOD = 1n << 256n;
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const encoder = new TextEncoder();
+
+// Called twice per entity a merge writes (its hash and its share of the version's hash):
+// a table lookup, not 32 strings mapped and joined (a 10k-period load spent 0.25 s here).
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+  let hex = '';
+  for (let i = 0; i < digest.length; i++) hex += HEX[digest[i]];
+  return hex;
 }
 
 export type EntityKind = 'meta' | 'authority' | 'period';

@@ -14,6 +14,7 @@ import { exportJob, forgetExportJob, markExportDone, markExportFailed, markExpor
 import { CONTENT_TYPES } from '../data/negotiation';
 import { authoritiesMapChunks } from '../data/dataset-stream';
 import { batched } from '../shared/streams';
+import { fairly } from '../shared/fair-share';
 import { exportDataset, type ExportSummary } from './dataset-export';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { partLayout } from './part-objects';
@@ -108,9 +109,9 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   try {
     if (job.format === 'json') {
       // The same chunks the D1 stream serves, so both answers are byte for byte the same.
-      for await (const text of batched(authoritiesMapChunks(store, job.version), 256 * 1024)) await writer.write(text);
+      for await (const text of batched(fairly(authoritiesMapChunks(store, job.version)), 256 * 1024)) await writer.write(text);
     } else {
-      summary = await exportDataset(job.format, meta?.json ?? null, assembled(store.authoritiesAt(job.version)), writer);
+      summary = await exportDataset(job.format, meta?.json ?? null, assembled(fairly(store.authoritiesAt(job.version))), writer);
     }
     object = await writer.finish();
   } catch (error) {

@@ -5,6 +5,7 @@
  * route falls back to asking the dataset coordinator to build it, so that concurrent first
  * requests for a version share one build.
  */
+import { fairly } from '../shared/fair-share';
 import type { Env } from '../env';
 import { SearchIndexBuilder, SEARCH_INDEX_FORMAT } from '../domain/search-index';
 import { DatasetStore } from '../storage/dataset-store';
@@ -19,7 +20,8 @@ export async function buildSearchIndexText(store: DatasetStore, version: number)
   const row = await store.version(version);
   if (!row) throw new Error(`dataset version ${version} does not exist`);
   const builder = new SearchIndexBuilder(version, new Date(row.createdAt).toISOString());
-  for await (const a of store.authoritiesAt(version)) {
+  // A whole version's worth of JSON.parse: other requests get their turns (shared/fair-share.ts).
+  for await (const a of fairly(store.authoritiesAt(version))) {
     builder.addAuthority(JSON.parse(a.json) as Record<string, unknown>, [...a.periods.values()].map((p) => JSON.parse(p.json) as Record<string, unknown>));
   }
   return JSON.stringify(builder.build());

@@ -1,9 +1,10 @@
 import { and, gt, isNull, lte, or, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import * as schema from './schema';
 
-export type Db = DrizzleD1Database<typeof schema>;
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 export function database(d1: D1Database): Db {
   return drizzle(d1, { schema });
@@ -21,4 +22,24 @@ export function chunk<T>(items: T[], size: number): T[][] {
 /** Rows valid at version `v`: the storage's one rule of history. */
 export function validAt(table: { validFrom: SQLiteColumn; validTo: SQLiteColumn }, version: number): SQL {
   return and(lte(table.validFrom, version), or(isNull(table.validTo), gt(table.validTo, version)))!;
+}
+
+/** A statement of a write batch: a drizzle query, or a D1 statement drizzle cannot express. */
+export type Statement = BatchItem<'sqlite'> | D1PreparedStatement;
+
+/**
+ * Runs `statements` as one D1 batch (one transaction). drizzle's own batch() cannot hold a
+ * raw statement with bound parameters (its `db.run(sql)` has no prepared statement to bind),
+ * so drizzle queries are turned into D1 statements here, with the SQL and parameters
+ * drizzle would have sent.
+ */
+export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
+  const d1 = db.$client;
+  await d1.batch(
+    statements.map((s) => {
+      if (!('toSQL' in s)) return s as D1PreparedStatement;
+      const q = (s as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+      return d1.prepare(q.sql).bind(...q.params);
+    }),
+  );
 }

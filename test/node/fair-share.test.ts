@@ -1,0 +1,41 @@
+/**
+ * A whole-version job gives other requests their turn: workerd (like Node) runs every
+ * ready continuation before it looks for new connections or timers, so a job whose awaits
+ * all resolve at once holds the thread until it ends. `fairly` hands the event loop a timer
+ * tick every TURN_MS.
+ */
+import { describe, expect, it } from 'vitest';
+import { fairly, TURN_MS } from '../../workers/shared/fair-share';
+
+/** Items that each take `ms` of CPU and resolve without I/O (as the local D1 and R2 answer). */
+async function* busyItems(n: number, ms: number): AsyncGenerator<number> {
+  for (let i = 0; i < n; i++) {
+    const end = Date.now() + ms;
+    while (Date.now() < end);
+    await Promise.resolve();
+    yield i;
+  }
+}
+
+/** How many items had been taken when a timer set before the loop fired (null: only after it). */
+async function timerFiredAfter(items: AsyncIterable<number>): Promise<{ firedAt: number | null; taken: number[] }> {
+  const taken: number[] = [];
+  let firedAt: number | null = null;
+  setTimeout(() => (firedAt = taken.length), 0);
+  for await (const item of items) taken.push(item);
+  return { firedAt, taken };
+}
+
+describe('fairly', () => {
+  it('without it, a timer (another request) waits for the whole job', async () => {
+    const { firedAt } = await timerFiredAfter(busyItems(30, 2));
+    expect(firedAt).toBeNull();
+  });
+
+  it('lets a timer run within the first TURN_MS of the job, and passes every item on in order', async () => {
+    const { firedAt, taken } = await timerFiredAfter(fairly(busyItems(30, 2)));
+    expect(firedAt).not.toBeNull();
+    expect(firedAt!).toBeLessThanOrEqual(TURN_MS / 2);
+    expect(taken).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+});
