@@ -16,9 +16,8 @@ export const BLOB_CHUNK_CHARS = 256 * 1024;
 /**
  * Rows travel as one JSON array bound to one parameter and are unpacked in SQLite by
  * `json_each`, so a merge of thousands of rows is a handful of statements, not one per
- * hundred bound parameters: each statement costs about a millisecond in D1 whatever its
- * size (a 5,000-period load: 826 statements, 0.85 s; see docs/dataset-reads.md). Half of
- * D1's 2 MB value limit.
+ * hundred bound parameters (a 5,000-period patch: 826 statements, about 40 now, and its
+ * batch a third faster; docs/initial-load.md). At most half of D1's 2 MB value limit.
  */
 export const BULK_PARAM_CHARS = 1024 * 1024;
 
