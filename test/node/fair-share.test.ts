@@ -5,7 +5,7 @@
  * tick every TURN_MS.
  */
 import { describe, expect, it } from 'vitest';
-import { fairly, TURN_MS } from '../../workers/shared/fair-share';
+import { fairBytes, fairly, TURN_MS } from '../../workers/shared/fair-share';
 
 /** Items that each take `ms` of CPU and resolve without I/O (as the local D1 and R2 answer). */
 async function* busyItems(n: number, ms: number): AsyncGenerator<number> {
@@ -37,5 +37,49 @@ describe('fairly', () => {
     expect(firedAt).not.toBeNull();
     expect(firedAt!).toBeLessThanOrEqual(TURN_MS / 2);
     expect(taken).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+});
+
+/** A stream of `n` chunks of `bytes` bytes (byte i of chunk k is (k + i) % 251), each taking `ms` of CPU to produce. */
+function busyStream(n: number, bytes: number, ms: number): ReadableStream<Uint8Array> {
+  let k = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (k === n) return controller.close();
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+      controller.enqueue(Uint8Array.from({ length: bytes }, (_, i) => (k + i) % 251));
+      k++;
+    },
+  });
+}
+
+async function copyWithTimer(stream: ReadableStream<Uint8Array>): Promise<{ firedAt: number | null; bytes: Uint8Array; pieces: number }> {
+  const chunks: Uint8Array[] = [];
+  let firedAt: number | null = null;
+  setTimeout(() => (firedAt = chunks.reduce((n, c) => n + c.byteLength, 0)), 0);
+  for await (const chunk of stream) chunks.push(chunk);
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { firedAt, bytes, pieces: chunks.length };
+}
+
+describe('fairBytes', () => {
+  it('without it, a timer waits for the whole copy', async () => {
+    const { firedAt } = await copyWithTimer(busyStream(200, 4096, 0.2));
+    expect(firedAt).toBeNull();
+  });
+
+  it('lets a timer run early in the copy, and copies every byte in order in pieces of 64 KiB', async () => {
+    const { firedAt, bytes, pieces } = await copyWithTimer(busyStream(200, 4096, 0.2).pipeThrough(fairBytes()));
+    const expected = await copyWithTimer(busyStream(200, 4096, 0));
+    expect(firedAt).not.toBeNull();
+    expect(firedAt!).toBeLessThan(bytes.byteLength / 2);
+    expect(bytes).toEqual(expected.bytes);
+    expect(pieces).toBe(Math.ceil((200 * 4096) / (64 * 1024)));
   });
 });

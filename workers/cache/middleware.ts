@@ -7,6 +7,7 @@
  * was rebuilt), BYPASS (not cacheable: other methods, authenticated requests, byte ranges,
  * private routes).
  */
+import { fairBytes, tick } from '../shared/fair-share';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { versionParam } from '../data/responses';
@@ -15,6 +16,7 @@ import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
 import { replayOf } from './replay';
+import { noteWriting, STORE_WAIT_MS, writeOf } from './pending-writes';
 import { waitUntil } from '../shared/wait-until';
 
 type C = Context<{ Bindings: Env }>;
@@ -27,8 +29,6 @@ const EDGE_EXPIRES = 'X-PeriodO-Cache-Expires';
 const NONE = '-';
 /** Entries are stored gzipped (smaller, and served as they are to clients that accept gzip). */
 const STORED_ENCODING = 'X-PeriodO-Cache-Encoding';
-/** How long the end of a MISS, or a lookup of an entry being written, waits for the write. */
-const STORE_WAIT_MS = 5000;
 /** Up to this size the end of a MISS waits for its entry to be written. */
 const WAIT_FOR_STORE_BYTES = 256 * 1024;
 /** Headers of a stored entry that are the cache's own, never a client's. */
@@ -129,27 +129,9 @@ function storedHeaders(response: Response, ttl: number, tags: string[]): Headers
   return stored;
 }
 
-/**
- * Entries this isolate is writing after their answers, by key: a lookup of such a key waits
- * for its write, so a reader who has read a MISS to the end gets a HIT next (as with an
- * entry written before its answer ends) without the first reader waiting for the write.
- */
-const writing = new Map<string, Promise<void>>();
-
-/** Records that the entry under `key` is being written until `write` settles. */
-export function noteWriting(key: string, write: Promise<void>): Promise<void> {
-  const settled = write.finally(() => {
-    if (writing.get(key) === settled) writing.delete(key);
-  });
-  writing.set(key, settled);
-  return settled;
-}
-
 /** `cache.match`, after the write of the same entry by this isolate, if one is under way. */
 export async function lookup(cache: Cache, key: string): Promise<Response | undefined> {
-  const pending = writing.get(key);
-  // (Never more than STORE_WAIT_MS: a slow write must not hold the next reader either.)
-  if (pending) await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
+  await writeOf(key);
   return cache.match(key);
 }
 
@@ -157,11 +139,15 @@ export async function lookup(cache: Cache, key: string): Promise<Response | unde
  * An answer the app can build again (replay.ts: the dataset from R2, an entity's bytes):
  * sent to the client untouched, and stored from a fresh copy (the replay starts once the
  * client's copy is sent), so a cold reader pays neither the tee nor the compression and
- * write of the entry.
+ * write of the entry. The copy gives the event loop a turn every few milliseconds
+ * (fairBytes), so the answer's last bytes still on their way to the socket are not held
+ * up behind it.
  */
 function storeAfterwards(c: C, cache: Cache, key: string, response: Response, ttl: number, tags: string[], accept: string | null, replay: () => Promise<Response | null>): Response {
   const url = new URL(c.req.url);
   const write = async () => {
+    // The answer's bytes first: its last ones may still wait for the socket.
+    await tick();
     const fresh = await replay();
     if (!fresh?.body || fresh.status !== response.status) {
       void fresh?.body?.cancel();
@@ -170,7 +156,7 @@ function storeAfterwards(c: C, cache: Cache, key: string, response: Response, tt
     const stored = storedHeaders(fresh, ttl, tags);
     stored.set(STORED_ENCODING, 'gzip');
     stored.delete('Content-Length');
-    await cache.put(key, new Response(fresh.body.pipeThrough(new CompressionStream('gzip')), { status: fresh.status, headers: stored }));
+    await cache.put(key, new Response(fresh.body.pipeThrough(fairBytes()).pipeThrough(new CompressionStream('gzip')), { status: fresh.status, headers: stored }));
     recordStored(key, tags, url.origin, accept);
   };
   waitUntil(c, noteWriting(key, write().catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`))));

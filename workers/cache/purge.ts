@@ -21,6 +21,7 @@ import { COMMON_ACCEPTS, cacheKey, generationFor } from './keys';
 import { currentGenerations } from './generations';
 import { classify, graphPrefixes, pathTag, scopedTags } from './policy';
 import { seenAccepts, seenOrigins, takeKeys } from './registry';
+import { allWrites } from './pending-writes';
 
 export interface PurgeRequest {
   /** Resource tags (unscoped), e.g. `dataset`, `entity:p0trgkv`, `path:/d.json`. */
@@ -163,6 +164,8 @@ export function purgerFor(env: Env): Purger {
 
 async function purgeLogged(env: Env, what: string, request: PurgeRequest): Promise<PurgeReport> {
   const purger = purgerFor(env);
+  // An entry still being written here would land after the purge.
+  await allWrites();
   let report: PurgeReport;
   try {
     report = await purger.purge(request);

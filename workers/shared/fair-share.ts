@@ -1,6 +1,6 @@
 /**
- * Background jobs that read a whole version (the export consumer) give the event loop a
- * turn every few milliseconds. workerd looks for new connections only when no continuation
+ * Background work that reads a whole version (the export consumer) or copies a large
+ * answer into the edge cache gives the event loop a turn every few milliseconds. workerd looks for new connections only when no continuation
  * is ready to run; locally D1 and R2 answer inside the same process, so a job whose every
  * await is answered at once kept the thread to itself: a redirect with no I/O at all waited
  * 1.3 s behind a 10k-period export (docs/initial-load.md). On Cloudflare the same holds
@@ -14,9 +14,57 @@ export async function* fairly<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
   let last = Date.now();
   for await (const item of items) {
     if (Date.now() - last >= TURN_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await tick();
       last = Date.now();
     }
     yield item;
   }
+}
+
+/** Between the turns of a background copy of bytes (fairBytes). */
+export const COPY_TURN_MS = 3;
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * A pass-through for a background copy of bytes: pieces of 64 KiB, with a timer tick
+ * whenever COPY_TURN_MS have passed since the last. The edge cache stores a large answer
+ * from a second copy once the first is sent (workers/cache/middleware.ts); piped natively,
+ * that copy kept the thread while the answer's last megabytes still waited to be written
+ * to the client's socket (docs/dataset-reads.md, "The store that held up its own reader").
+ */
+export function fairBytes(): TransformStream<Uint8Array, Uint8Array> {
+  let last = Date.now();
+  let pending: Uint8Array[] = [];
+  let filled = 0;
+  const piece = (): Uint8Array => {
+    const out = new Uint8Array(filled);
+    let at = 0;
+    for (const p of pending) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    pending = [];
+    filled = 0;
+    return out;
+  };
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async transform(chunk, controller) {
+      pending.push(chunk);
+      filled += chunk.byteLength;
+      if (filled < PIECE_BYTES) return;
+      if (Date.now() - last >= COPY_TURN_MS) {
+        await tick();
+        last = Date.now();
+      }
+      controller.enqueue(piece());
+    },
+    flush(controller) {
+      if (filled) controller.enqueue(piece());
+    },
+  });
+}
+
+/** One timer tick: the event loop looks for I/O before the caller goes on. */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
