@@ -5,7 +5,7 @@
  * tick every TURN_MS.
  */
 import { describe, expect, it } from 'vitest';
-import { fairBytes, fairly, TURN_MS } from '../../workers/shared/fair-share';
+import { fairBytes, fairly, PIECE_BYTES, TURN_MS } from '../../workers/shared/fair-share';
 
 /** Items that each take `ms` of CPU and resolve without I/O (as the local D1 and R2 answer). */
 async function* busyItems(n: number, ms: number): AsyncGenerator<number> {
@@ -74,12 +74,12 @@ describe('fairBytes', () => {
     expect(firedAt).toBeNull();
   });
 
-  it('lets a timer run early in the copy, and copies every byte in order in pieces of 64 KiB', async () => {
+  it('lets a timer run early in the copy, and copies every byte in order in pieces of PIECE_BYTES', async () => {
     const { firedAt, bytes, pieces } = await copyWithTimer(busyStream(200, 4096, 0.2).pipeThrough(fairBytes()));
     const expected = await copyWithTimer(busyStream(200, 4096, 0));
     expect(firedAt).not.toBeNull();
     expect(firedAt!).toBeLessThan(bytes.byteLength / 2);
     expect(bytes).toEqual(expected.bytes);
-    expect(pieces).toBe(Math.ceil((200 * 4096) / (64 * 1024)));
+    expect(pieces).toBe(Math.ceil((200 * 4096) / PIECE_BYTES));
   });
 });

@@ -22,11 +22,11 @@ export async function* fairly<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
 }
 
 /** Between the turns of a background copy of bytes (fairBytes). */
-export const COPY_TURN_MS = 3;
-const PIECE_BYTES = 64 * 1024;
+export const COPY_TURN_MS = 5;
+export const PIECE_BYTES = 256 * 1024;
 
 /**
- * A pass-through for a background copy of bytes: pieces of 64 KiB, with a timer tick
+ * A pass-through for a background copy of bytes: pieces of 256 KiB, with a timer tick
  * whenever COPY_TURN_MS have passed since the last. The edge cache stores a large answer
  * from a second copy once the first is sent (workers/cache/middleware.ts); piped natively,
  * that copy kept the thread while the answer's last megabytes still waited to be written
