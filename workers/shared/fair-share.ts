@@ -1,10 +1,11 @@
 /**
  * Background work that reads a whole version (the export consumer) or copies a large
- * answer into the edge cache gives the event loop a turn every few milliseconds. workerd looks for new connections only when no continuation
- * is ready to run; locally D1 and R2 answer inside the same process, so a job whose every
- * await is answered at once kept the thread to itself: a redirect with no I/O at all waited
- * 1.3 s behind a 10k-period export (docs/initial-load.md). On Cloudflare the same holds
- * for CPU between I/O in a shared isolate.
+ * answer into the edge cache gives the event loop a turn every few milliseconds. workerd
+ * looks for I/O (new connections, sockets ready for more bytes) only when no continuation
+ * is ready to run; locally D1, R2 and the cache answer inside the same process, so a job
+ * whose every await is answered at once kept the thread to itself: a redirect with no I/O
+ * at all waited 1.3 s behind a 10k-period export (docs/initial-load.md). On Cloudflare the
+ * same holds for CPU between I/O in a shared isolate.
  */
 // A timer tick costs workerd about 1.25 ms: a turn every 25 ms adds about 5% to a job.
 export const TURN_MS = 25;
