@@ -16,7 +16,7 @@ import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
 import { replayOf } from './replay';
-import { noteWriting, STORE_WAIT_MS, writeOf } from './pending-writes';
+import { atMost, noteWriting, writeOf } from './pending-writes';
 import { waitUntil } from '../shared/wait-until';
 
 type C = Context<{ Bindings: Env }>;
@@ -189,8 +189,8 @@ function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response
     .then(() => recordStored(key, tags, url.origin, accept))
     .catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`));
   waitUntil(c, written);
-  // (Never more than STORE_WAIT_MS: a slow write must not hold the client's last bytes.)
-  const settled = Promise.race([written, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
+  // (Never more than 5 s: a slow write must not hold the client's last bytes.)
+  const settled = atMost(written);
   // Small answers end once stored, so the next request is a HIT; a large one (the dataset)
   // does not keep its reader waiting for the compression and write of its entry.
   let size = 0;

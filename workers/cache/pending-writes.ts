@@ -18,7 +18,7 @@ export function noteWriting(key: string, write: Promise<void>): Promise<void> {
 }
 
 /** Never more than STORE_WAIT_MS: a slow write must not hold a reader or a purge either. */
-function atMost(work: Promise<unknown>): Promise<unknown> {
+export function atMost(work: Promise<unknown>): Promise<unknown> {
   return Promise.race([work, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
 }
 

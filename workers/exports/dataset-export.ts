@@ -48,11 +48,9 @@ function rdfWriter(format: 'ttl' | 'nt', context: ActiveContext, labelPrefix?: s
 
 /**
  * The whole dataset at one version. `metaJson`: the stored dataset members (`authorities`
- * as `{}`), or null for the empty version 0.
+ * as `{}`), or null for the empty version 0. The export consumer hands the authorities in
+ * through `fairly()` (shared/fair-share.ts), which gives other requests their turns.
  */
-/** Periods converted between two turns given to the event loop. */
-const YIELD_EVERY = 250;
-
 export async function exportDataset(
   format: ExportFormat,
   metaJson: string | null,
@@ -84,19 +82,11 @@ export async function exportDataset(
   if (Object.keys(members).length > 0) await emit(converter.convert(members, { label: TOP_LABEL }));
   if ('authorities' in doc) {
     const subject = converter.subjectOf(members, TOP_LABEL)!;
-    let sinceYield = 0;
     for await (const authority of authorities) {
       summary.authorities++;
       const periods = authority.periods;
       const count = periods && typeof periods === 'object' ? Object.keys(periods).length : 0;
       summary.periods += count;
-      // Give the event loop a turn now and then: locally the consumer shares workerd's one
-      // thread with requests and merges, which would otherwise wait for whole pages.
-      sinceYield += count + 1;
-      if (sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
       // The key of the `authorities` map (an @index) carries no triple.
       await emit(converter.convertProperty(subject, 'authorities', { authority }));
     }

@@ -5,6 +5,7 @@
  * parameters are redacted, so tokens and Authorization values cannot reach a log line.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { tick } from './fair-share';
 
 export interface RequestContext {
   app: string;
@@ -128,6 +129,6 @@ export async function withRequestLog(
   const level = response.status >= 500 ? 'error' : 'info';
   const done = line(response, response.status);
   if (!defer) write(level, done);
-  else defer(new Promise((resolve) => setTimeout(resolve, 0)).then(() => write(level, done)));
+  else defer(tick().then(() => write(level, done)));
   return response;
 }

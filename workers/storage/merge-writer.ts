@@ -12,7 +12,6 @@ import { authorities, blobChunks, datasetMeta, identifierMap, identifiers, patch
 /** Well under D1's 2 MB value limit, and small enough to keep statements light. */
 export const BLOB_CHUNK_CHARS = 256 * 1024;
 
-
 /**
  * Rows travel as one JSON array bound to one parameter and are unpacked in SQLite by
  * `json_each`, so a merge of thousands of rows is a handful of statements, not one per
