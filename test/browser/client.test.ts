@@ -80,7 +80,8 @@ describe('find, read and see', () => {
     await expect.poll(() => resultCount(page)).toBeLessThan(indexSize.periods);
     const bronze = await resultCount(page);
     expect(bronze).toBeGreaterThan(10);
-    expect(new URL(page.url()).searchParams.get('q')).toBe('bronze');
+    // The address follows the typing once it pauses (router.ts: one history write per run of keystrokes).
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('bronze');
     // Every row shown mentions bronze somewhere (label, place or source); the first ones by label do in the label.
     const first = page.getByRole('region', { name: 'Search results' }).getByRole('link').first();
     expect((await first.textContent())!.toLowerCase()).toContain('bronze');
@@ -138,6 +139,56 @@ describe('find, read and see', () => {
     await expect.poll(() => resultCount(page)).toBe(inRange);
     expect(await searchbox(page).inputValue()).toBe('bronze');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('writes what was typed to the address once typing pauses, or at once when the reader moves on', async () => {
+    const { page, context } = await newPage(browser);
+    const errors = await pageErrors(page);
+    await page.goto(system.client);
+    await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe(indexSize.periods);
+    // One history write for a run of keystrokes, not one per key.
+    await page.evaluate(() => {
+      const w = window as unknown as { replaced: string[] };
+      w.replaced = [];
+      const replace = history.replaceState.bind(history);
+      history.replaceState = (data, unused, url) => {
+        w.replaced.push(String(url));
+        replace(data, unused, url);
+      };
+    });
+    await searchbox(page).pressSequentially('bronze');
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('bronze');
+    const replaced = await page.evaluate(() => (window as unknown as { replaced: string[] }).replaced);
+    expect(replaced.length).toBeLessThan(6);
+    expect(new URL(replaced.at(-1)!).searchParams.get('q')).toBe('bronze');
+
+    // A link followed right after a keystroke: the search's entry keeps every letter, so Back finds it.
+    await searchbox(page).press('End');
+    await searchbox(page).pressSequentially(' a');
+    await page.getByRole('link', { name: 'Authorities', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Authorities');
+    await page.goBack();
+    await expect.poll(() => searchbox(page).inputValue()).toBe('bronze a');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('bronze a');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a new result from its top, however far the last one was scrolled', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(system.client);
+    await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe(indexSize.periods);
+    const results = page.getByRole('region', { name: 'Search results' });
+    await results.hover();
+    await page.mouse.wheel(0, 3000);
+    // Rows further down the list come into view.
+    await expect.poll(() => results.getByRole('listitem').first().getAttribute('aria-posinset')).not.toBe('1');
+    // Long enough (93 rows) to be scrolled as far as the last result was.
+    await searchbox(page).fill('bronze');
+    await expect.poll(() => resultCount(page)).toBeLessThan(indexSize.periods);
+    await expect.poll(() => results.evaluate((el) => el.scrollTop)).toBe(0);
+    expect(await results.getByRole('listitem').first().getAttribute('aria-posinset')).toBe('1');
     await context.close();
   });
 

@@ -37,8 +37,10 @@ export function VirtualList<T>({
       resize.disconnect();
     };
   }, []);
+  // A new result starts at its top. Setting scrollTop forces a layout, which costs a few ms
+  // on every keystroke, so it is set only when the list is not there already.
   useEffect(() => {
-    if (box.current) box.current.scrollTop = 0;
+    if (top !== 0 && box.current) box.current.scrollTop = 0;
     setTop(0);
   }, [count]);
   const margin = 10;

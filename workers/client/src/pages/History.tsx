@@ -44,6 +44,13 @@ function EntityCount({ patch }: { patch: PatchSummary }) {
 }
 
 /** Merged changes; `counted` adds how many entities each touched (one patch download per row). */
+let mergedFormat: Intl.DateTimeFormat | null = null;
+/** One formatter for every row: toLocaleString with options builds a new one each call (≈ 1 ms). */
+function mergedAt(iso: string): string {
+  mergedFormat ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+  return mergedFormat.format(new Date(iso));
+}
+
 export function ChangeList({ changes, counted = false }: { changes: PatchSummary[]; counted?: boolean }) {
   if (!changes.length) return <p>No changes have been merged yet.</p>;
   return (
@@ -68,7 +75,7 @@ export function ChangeList({ changes, counted = false }: { changes: PatchSummary
                   {c.first_comment ? <span class="comment">: {c.first_comment}</span> : null}
                 </th>
                 <td>
-                  <time dateTime={c.updated_at}>{new Date(c.updated_at).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })}</time>
+                  <time dateTime={c.updated_at}>{mergedAt(c.updated_at)}</time>
                 </td>
                 <td>{who(c.created_by)}</td>
                 {counted ? (

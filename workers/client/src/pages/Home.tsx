@@ -8,7 +8,8 @@ import { indexState } from '../search/client';
 import { grouped } from '../search/years';
 import { ChangeList, latestChanges } from './History';
 
-function Summary() {
+/** Memoised, as LatestChanges below: it follows the index, not the URL. */
+const Summary = memo(function Summary() {
   const s = indexState.value;
   if (s.status !== 'ready') return null;
   const { summary } = s;
@@ -34,7 +35,7 @@ function Summary() {
       </div>
     </dl>
   );
-}
+});
 
 /** Memoised: typing changes the URL, which re-renders the page, and this list does not follow it. */
 const LatestChanges = memo(function LatestChanges() {
