@@ -11,7 +11,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Operation } from 'fast-json-patch';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Env } from '../workers/env';
-import { IdentifierError, SKOLEM_RE, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
+import { IdentifierError, isSkolemIri, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
 import { HttpError } from '../workers/shared/errors';
 import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from '../workers/domain/merge';
 import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
@@ -165,7 +165,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     const skolems = new Set<string>();
     const visit = (v: unknown) => {
       if (typeof v === 'string') {
-        if (SKOLEM_RE.test(v) && !ASSIGNED_SKOLEM_RE.test(v)) skolems.add(v);
+        if (isSkolemIri(v) && !ASSIGNED_SKOLEM_RE.test(v)) skolems.add(v);
       } else if (Array.isArray(v)) v.forEach(visit);
       else if (v && typeof v === 'object') Object.values(v).forEach(visit);
     };

@@ -82,6 +82,8 @@ export async function startLocalWorker(options: { vars?: Record<string, string>;
     convertV4MiniflareOptions({
       host: '127.0.0.1',
       port: 0,
+      // MF_INSPECT=<port>: workerd's inspector, for CPU profiles of the Worker and its simulators.
+      ...(process.env.MF_INSPECT ? { inspectorPort: Number(process.env.MF_INSPECT) } : {}),
       // wrangler dev's layout under --persist-to: D1, R2, Durable Objects and the cache in <dir>/v3.
       resourcePersistencePath: join(persistDir, 'v3'),
       workers: [worker],

@@ -84,6 +84,9 @@ export function mintPeriodId(authorityId: string): string {
   return idFromSequence(authorityId.slice(PREFIX.length) + randomSequence(PERIOD_SEQUENCE_LENGTH));
 }
 
+const GENID = '/.well-known/genid/';
+
+/** Called on every string of a patch: a substring test first, as SKOLEM_RE's leading `(.*)` backtracks over each one. */
 export function isSkolemIri(value: unknown): value is string {
-  return typeof value === 'string' && SKOLEM_RE.test(value);
+  return typeof value === 'string' && value.includes(GENID) && SKOLEM_RE.test(value);
 }
