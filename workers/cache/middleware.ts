@@ -189,7 +189,7 @@ function storeWhileStreaming(c: C, cache: Cache, key: string, response: Response
     .then(() => recordStored(key, tags, url.origin, accept))
     .catch((error: unknown) => console.error(`edge cache: storing ${c.req.url} failed: ${String(error)}`));
   waitUntil(c, written);
-  // (Never more than 5 s: a slow write must not hold the client's last bytes.)
+  // (atMost: a slow write must not hold the client's last bytes.)
   const settled = atMost(written);
   // Small answers end once stored, so the next request is a HIT; a large one (the dataset)
   // does not keep its reader waiting for the compression and write of its entry.

@@ -43,7 +43,6 @@ function EntityCount({ patch }: { patch: PatchSummary }) {
   return <>{n === null ? '…' : n < 0 ? 'unknown' : n}</>;
 }
 
-/** Merged changes; `counted` adds how many entities each touched (one patch download per row). */
 let mergedFormat: Intl.DateTimeFormat | null = null;
 /** One formatter for every row: toLocaleString with options builds a new one each call (≈ 1 ms). */
 function mergedAt(iso: string): string {
@@ -51,6 +50,7 @@ function mergedAt(iso: string): string {
   return mergedFormat.format(new Date(iso));
 }
 
+/** Merged changes; `counted` adds how many entities each touched (one patch download per row). */
 export function ChangeList({ changes, counted = false }: { changes: PatchSummary[]; counted?: boolean }) {
   if (!changes.length) return <p>No changes have been merged yet.</p>;
   return (
