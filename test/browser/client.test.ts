@@ -258,6 +258,29 @@ describe('find, read and see', () => {
     await context.close();
   });
 
+  it('sends a period page with its heading, in the place the app then renders it', async () => {
+    const url = `${system.client}?page=period-view&authorityID=${sample.authorityId}&periodID=${sample.periodId}`;
+    for (const viewport of [DESKTOP, PHONE]) {
+      // Without JavaScript (a reader, a crawler or a link preview): the heading and its authority are in the page as sent.
+      const bare = await browser.newContext({ viewport, javaScriptEnabled: false });
+      const page = await bare.newPage();
+      await page.goto(url);
+      const sent = page.getByRole('heading', { level: 1 });
+      expect(await sent.textContent()).toBe(sample.label);
+      expect(await page.getByRole('link', { name: sample.authorityTitle }).getAttribute('href')).toBe(`?page=authority-view&authorityID=${sample.authorityId}`);
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Find periods', 'Authorities', 'History', 'Changes']);
+      const sentAt = await sent.boundingBox();
+      await bare.close();
+
+      // With it, the app's render replaces that frame without moving the heading.
+      const { page: app, context } = await newPage(browser, viewport);
+      await app.goto(url);
+      await expect.poll(() => app.getByRole('heading', { name: 'Permalink' }).isVisible(), { timeout: 20_000 }).toBe(true);
+      expect(await app.getByRole('heading', { level: 1 }).boundingBox(), `${viewport.width} px`).toEqual(sentAt);
+      await context.close();
+    }
+  });
+
   it('shows an authority with its citation, periods table, timeline and downloads', async () => {
     const { page, context } = await newPage(browser);
     await page.goto(`${system.client}?page=authority-view&authorityID=${sample.authorityId}`);

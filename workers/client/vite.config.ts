@@ -28,12 +28,37 @@ function searchBoot(): Plugin {
   };
 }
 
+/**
+ * The stylesheet goes inline in index.html (≈ 2.5 KB gzipped): a linked one blocks the
+ * page's first frame until it has arrived, and the client app writes a period or authority
+ * page's heading into that frame (workers/client/page-shell.ts). In Chromium at 50k periods
+ * the heading then shows as the page is parsed instead of after a second round trip.
+ */
+function inlineStylesheet(): Plugin {
+  return {
+    name: 'periodo-inline-stylesheet',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const link = /<link rel="stylesheet"[^>]* href="\/(assets\/[\w-]+\.css)">/.exec(html);
+        const asset = link ? ctx.bundle?.[link[1]] : undefined;
+        if (!link || !asset || asset.type !== 'asset') throw new Error('index.html links no stylesheet of the build to inline');
+        // The file is not written: nothing else asks for it.
+        delete ctx.bundle![link[1]];
+        const css = String(asset.source).replace(/<\/style/gi, '<\\/style');
+        return html.replace(link[0], () => `<style>${css}</style>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
-  plugins: [searchBoot()],
+  plugins: [searchBoot(), inlineStylesheet()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

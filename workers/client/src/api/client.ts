@@ -3,6 +3,7 @@
  * (unreachable, slow, an error status) and retry; nothing here downloads the dataset.
  */
 import { dataUrl } from '../config';
+import { shortId } from './names';
 
 export class ApiError extends Error {
   constructor(
@@ -43,11 +44,7 @@ export async function getJson<T>(path: string, init: RequestInit = {}): Promise<
   return { body: (await response.json()) as T, response };
 }
 
-/** The short form of a PeriodO id: `p0trgkv` from `p0trgkv` or from an ARK/skolem IRI. */
-export function shortId(id: string): string {
-  const m = /(p0[0-9a-z]+)$/.exec(id);
-  return m ? m[1] : id;
-}
+export { shortId };
 
 export const ARK_BASE = 'http://n2t.net/ark:/99152/';
 

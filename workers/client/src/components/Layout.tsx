@@ -1,13 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { hrefFor, params, pageOf, type PageName } from '../router';
+import { hrefFor, params, pageOf } from '../router';
+import { NAV } from '../site-nav';
 import { SignInSlot } from './SignInSlot';
-
-const NAV: [PageName, string][] = [
-  ['backend-home', 'Find periods'],
-  ['backend-authorities', 'Authorities'],
-  ['backend-history', 'History'],
-  ['backend-patches', 'Changes'],
-];
 
 /** Header with navigation (and the sign-in slot), the page in `main`, a footer. */
 export function Layout({ children }: { children: ComponentChildren }) {

@@ -1,5 +1,6 @@
 import { arkOf, shortId } from '../api/client';
 import { loadAuthority, loadedAuthority } from '../api/entities';
+import { authorityTitle, periodLabel } from '../api/names';
 import { useResource } from '../api/resource';
 import type { Period } from '../api/types';
 import { AfterPaint } from '../components/AfterPaint';
@@ -13,10 +14,6 @@ import { hrefFor, navigate } from '../router';
 import { formatRange } from '../search/years';
 import { Timeline } from '../timeline/Timeline';
 import { periodExtents } from './periodData';
-
-export function authorityTitle(a: { id: string; source?: { title?: string; partOf?: { title?: string } } }): string {
-  return a.source?.title ?? a.source?.partOf?.title ?? shortId(a.id);
-}
 
 function PeriodTable({ authorityId, periods, extents }: { authorityId: string; periods: Period[]; extents: Float64Array }) {
   return (
@@ -35,7 +32,7 @@ function PeriodTable({ authorityId, periods, extents }: { authorityId: string; p
           {periods.map((p, i) => (
             <tr key={p.id}>
               <th scope="row">
-                <a href={hrefFor({ page: 'period-view', authorityID: shortId(authorityId), periodID: shortId(p.id) })}>{p.label || shortId(p.id)}</a>
+                <a href={hrefFor({ page: 'period-view', authorityID: shortId(authorityId), periodID: shortId(p.id) })}>{periodLabel(p)}</a>
               </th>
               <td>{formatRange(extents[4 * i], extents[4 * i + 1])}</td>
               <td>{formatRange(extents[4 * i + 2], extents[4 * i + 3])}</td>

@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { terminusYears } from '../../../domain/search-index';
 import { arkOf, shortId } from '../api/client';
 import { loadAuthority, loadedAuthority } from '../api/entities';
+import { authorityTitle, periodLabel } from '../api/names';
 import { useResource } from '../api/resource';
 import type { Authority, Period, Terminus } from '../api/types';
 import { AfterPaint } from '../components/AfterPaint';
@@ -14,7 +15,6 @@ import { Loaded } from '../components/Status';
 import { hrefFor, navigate } from '../router';
 import { formatRange } from '../search/years';
 import { MAX_BARS, Timeline } from '../timeline/Timeline';
-import { authorityTitle } from './AuthorityView';
 import { languageName, languageOf, neighbourhood, periodExtents, pick } from './periodData';
 
 const idOf = (x: { id?: string; '@id'?: string }) => x.id ?? x['@id'] ?? '';
@@ -104,7 +104,7 @@ function NeighbourTimeline({ authority, period, label, title }: { authority: Aut
 
 function PeriodPage({ authority, period }: { authority: Authority; period: Period }) {
   const ark = arkOf(period.id);
-  const label = period.label || shortId(period.id);
+  const label = periodLabel(period);
   const localized = Object.entries(period.localizedLabels ?? {});
   const places = period.spatialCoverage ?? [];
   const title = authorityTitle(authority);

@@ -10,7 +10,7 @@ import { recordEdit } from '../../contribute/draft-edits';
 import { editingContext, periodsOf, type EditingContext } from '../../contribute/editing-context';
 import { newSkolemId, type Entity } from '../../editing/change-set';
 import { hrefFor, navigate } from '../../router';
-import { authorityTitle } from '../AuthorityView';
+import { authorityTitle } from '../../api/names';
 
 function titleOf(authority: Entity): string {
   return authorityTitle(authority as { id: string; source?: { title?: string; partOf?: { title?: string } } });
