@@ -4,6 +4,8 @@
  * entry written before its answer ends) without the first reader waiting for the write.
  * A purge waits for them all first, so none lands after it.
  */
+import { within } from '../shared/deadline';
+
 export const STORE_WAIT_MS = 5000;
 
 const writing = new Map<string, Promise<void>>();
@@ -19,7 +21,7 @@ export function noteWriting(key: string, write: Promise<void>): Promise<void> {
 
 /** Never more than STORE_WAIT_MS: a slow write must not hold a reader or a purge either. */
 export function atMost(work: Promise<unknown>): Promise<unknown> {
-  return Promise.race([work, new Promise((resolve) => setTimeout(resolve, STORE_WAIT_MS))]);
+  return within(work, STORE_WAIT_MS, undefined);
 }
 
 /** Settles when the write of `key` under way in this isolate (if any) has. */

@@ -1,7 +1,8 @@
 import type { Env } from '../env';
 import { dataApp } from '../data/app';
+import { within } from '../shared/deadline';
 import { escapeHtml } from '../shared/html';
-import { authorityTitle, periodLabel, shortId } from './src/api/names';
+import { authorityTitle, periodIn, periodLabel, shortId } from './src/api/names';
 import { NAV } from './src/site-nav';
 
 /**
@@ -30,30 +31,21 @@ interface EntityJson {
  * page preloads, `entityUrl`) through the data app in this Worker and its edge cache; null for
  * another page, a missing entity, an error or a wait longer than SHELL_WAIT_MS.
  */
-export async function pageHeading(url: URL, entityUrl: string, env: Env, ctx: ExecutionContext): Promise<PageHeading | null> {
-  const page = url.searchParams.get('page');
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SHELL_WAIT_MS)));
-  const read = (async (): Promise<PageHeading | null> => {
+export function pageHeading(url: URL, entityUrl: string, env: Env, ctx: ExecutionContext): Promise<PageHeading | null> {
+  const read = async (): Promise<PageHeading | null> => {
     const response = await dataApp.fetch(new Request(entityUrl, { headers: { Accept: 'application/json' } }), env, ctx);
     if (response.status !== 200) {
       await response.body?.cancel();
       return null;
     }
     const authority = (await response.json()) as EntityJson;
-    const periods = Object.values(authority.periods ?? {});
     const title = authorityTitle(authority);
-    if (page === 'authority-view') return { heading: title, kind: `Authority · ${periods.length} periods` };
-    const id = shortId(url.searchParams.get('periodID') ?? '');
-    const period = periods.find((p) => shortId(p.id) === id);
+    if (url.searchParams.get('page') === 'authority-view') return { heading: title, kind: `Authority · ${Object.keys(authority.periods ?? {}).length} periods` };
+    const period = periodIn(authority, url.searchParams.get('periodID') ?? '');
     if (!period) return null;
     return { heading: periodLabel(period), kind: 'Period in ', authority: { title, href: `?page=authority-view&authorityID=${shortId(authority.id)}` } };
-  })();
-  try {
-    return await Promise.race([read.catch(() => null), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  };
+  return within(read().catch(() => null), SHELL_WAIT_MS, null);
 }
 
 /** The room the app's "Sign in with ORCID" takes (SignIn.tsx), kept empty: a button needs the app. */

@@ -9,6 +9,7 @@
 import type { Env } from '../env';
 import { purgeAfterMerge } from '../cache/purge';
 import { enqueueExports } from '../exports/enqueue';
+import { within } from './deadline';
 import { logEvent } from './request-log';
 
 export interface MergeEvent {
@@ -27,19 +28,13 @@ export const AFTER_MERGE_BUDGET_MS = 3000;
 
 const TIMED_OUT = Symbol('timed out');
 
-function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
 export async function afterMerge(env: Env, event: MergeEvent, budgetMs = AFTER_MERGE_BUDGET_MS): Promise<void> {
   const parts: [string, Promise<unknown>][] = [['the cache purge', purgeAfterMerge(env, event)]];
   if (event.queueExports !== false) parts.push(['queueing its exports', enqueueExports(env, event.version)]);
   const outcomes = await Promise.all(
     parts.map(async ([name, work]): Promise<string | null> => {
       try {
-        if ((await withinBudget(work, budgetMs)) === TIMED_OUT) {
+        if ((await within(work, budgetMs, TIMED_OUT)) === TIMED_OUT) {
           // Still logged if it fails later.
           work.catch((error) => console.error(`after merge of version ${event.version}: ${name} failed: ${String(error)}`));
           return `${name} is still running after ${budgetMs} ms; the merge does not wait for it`;

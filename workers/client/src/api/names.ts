@@ -18,3 +18,9 @@ export function authorityTitle(a: { id: string; source?: { title?: string; partO
 export function periodLabel(p: { id: string; label?: string }): string {
   return p.label || shortId(p.id);
 }
+
+/** The period of `authority` whose id is `periodId` (in any form shortId reads), if it has one. */
+export function periodIn<P extends { id: string }>(authority: { periods?: Record<string, P> }, periodId: string): P | undefined {
+  const id = shortId(periodId);
+  return Object.values(authority.periods ?? {}).find((p) => shortId(p.id) === id);
+}

@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { terminusYears } from '../../../domain/search-index';
 import { arkOf, shortId } from '../api/client';
 import { loadAuthority, loadedAuthority } from '../api/entities';
-import { authorityTitle, periodLabel } from '../api/names';
+import { authorityTitle, periodIn, periodLabel } from '../api/names';
 import { useResource } from '../api/resource';
 import type { Authority, Period, Terminus } from '../api/types';
 import { AfterPaint } from '../components/AfterPaint';
@@ -32,7 +32,7 @@ function Terminus({ terminus }: { terminus: Terminus | undefined }) {
 
 function PeriodLink({ authority, id }: { authority: Authority; id: string }) {
   const short = shortId(id);
-  const local = Object.values(authority.periods).find((p) => shortId(p.id) === short);
+  const local = periodIn(authority, short);
   return <a href={hrefFor({ page: 'period-view', authorityID: short.slice(0, 7), periodID: short })}>{local?.label ?? short}</a>;
 }
 
@@ -208,7 +208,7 @@ export function PeriodView({ authorityID, periodID }: { authorityID: string; per
   return (
     <Loaded state={state} what="this period">
       {(a) => {
-        const period = Object.values(a.periods ?? {}).find((p) => shortId(p.id) === id);
+        const period = periodIn(a, id);
         if (!period) {
           return (
             <Page title="Period not found">
