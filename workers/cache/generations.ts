@@ -11,7 +11,7 @@
  */
 import { count, max, sql } from 'drizzle-orm';
 import type { Env } from '../env';
-import { database } from '../storage/db';
+import { bothReads, database, runRead, type BatchRead, type Db } from '../storage/db';
 import { graphs, patchRequestComments, versions } from '../storage/schema';
 import type { Generations } from './keys';
 import type { Generation } from './policy';
@@ -20,6 +20,20 @@ import type { Generation } from './policy';
 export async function currentGenerations(env: Env, keyedBy: Generation[]): Promise<Generations> {
   if (keyedBy.length === 0) return {};
   const db = database(env.DB);
+  return runRead(db, generationsRead(db, keyedBy));
+}
+
+/**
+ * The generations a key needs and `also` (a route's own first read), in one D1 round trip:
+ * the two see the same state, so the route's answer is the one the key names.
+ */
+export async function generationsWith<T>(env: Env, keyedBy: Generation[], also: BatchRead<T>): Promise<[Generations, T]> {
+  const db = database(env.DB);
+  if (keyedBy.length === 0) return [{}, await runRead(db, also)];
+  return runRead(db, bothReads(generationsRead(db, keyedBy), also));
+}
+
+function generationsRead(db: Db, keyedBy: Generation[]): BatchRead<Generations> {
   const queries = {
     head: db.select({ v: max(versions.id) }).from(versions),
     graphs: db
@@ -28,15 +42,19 @@ export async function currentGenerations(env: Env, keyedBy: Generation[]): Promi
     comments: db.select({ v: max(patchRequestComments.id) }).from(patchRequestComments),
   };
   const wanted = (['head', 'graphs', 'comments'] as const).filter((g) => keyedBy.includes(g));
-  const results = (await db.batch(wanted.map((g) => queries[g]) as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[][];
-  const out: Generations = {};
-  wanted.forEach((g, i) => {
-    const row = results[i][0] as { v?: number | null; n?: number; deleted?: number; newest?: string | null } | undefined;
-    if (g === 'head') out.head = row?.v ?? 0;
-    else if (g === 'comments') out.comments = row?.v ?? 0;
-    else out.graphs = graphsToken(row as { n: number; deleted: number; newest: string | null } | undefined);
-  });
-  return out;
+  return {
+    queries: wanted.map((g) => queries[g]),
+    decode: (results) => {
+      const out: Generations = {};
+      wanted.forEach((g, i) => {
+        const row = (results[i] as unknown[])[0] as { v?: number | null; n?: number; deleted?: number; newest?: string | null } | undefined;
+        if (g === 'head') out.head = row?.v ?? 0;
+        else if (g === 'comments') out.comments = row?.v ?? 0;
+        else out.graphs = graphsToken(row as { n: number; deleted: number; newest: string | null } | undefined);
+      });
+      return out;
+    },
+  };
 }
 
 function graphsToken(row: { n: number; deleted: number; newest: string | null } | undefined): string {

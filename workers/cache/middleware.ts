@@ -8,10 +8,11 @@
  * private routes).
  */
 import { fairBytes, tick } from '../shared/fair-share';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { Env } from '../env';
 import { versionParam } from '../data/responses';
-import { currentGenerations, noteHeadSeen } from './generations';
+import { currentGenerations, generationsWith, noteHeadSeen } from './generations';
+import { noteReadAhead, type ReadAheadOf } from './read-ahead';
 import { acceptKey, cacheKey, generationFor, type Generations } from './keys';
 import { classify, edgeTtl, pathTag, scopedTags, type KeyMode } from './policy';
 import { recordSeen, recordStored } from './registry';
@@ -219,7 +220,15 @@ export const cacheStatusHeader: MiddlewareHandler<{ Bindings: Env }> = async (c,
 /** The generations this isolate read last, per family: a guess, always checked against D1. */
 const lastSeen = new Map<string, Generations>();
 
-export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+/**
+ * The edge cache. `readAhead`: the app's first D1 read for a URL, made in the same batch as
+ * the generation read when no fresh entry was found (read-ahead.ts).
+ */
+export function edgeCache(options: { readAhead?: ReadAheadOf } = {}): MiddlewareHandler<{ Bindings: Env }> {
+  return (c, next) => cached(c, next, options.readAhead);
+}
+
+async function cached(c: C, next: Next, readAheadOf: ReadAheadOf | undefined): Promise<void> {
   const request = c.req.raw;
   const method = request.method;
   const url = new URL(request.url);
@@ -235,6 +244,14 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   const accept = acceptKey(request.headers.get('Accept'));
   recordSeen(url.origin, accept);
   const keyFor = (generation: string) => cacheKey(url, { serverVersion: c.env.SERVER_VERSION, accept, generation });
+  const ahead = readAheadOf?.(url, c.env) ?? null;
+  // The generations, and the route's own read when there is no fresh entry to serve.
+  const readGenerations = async (entry: Response | undefined): Promise<Generations> => {
+    if (!ahead || (entry && isFresh(entry))) return currentGenerations(c.env, policy.keyedBy);
+    const [generations, value] = await generationsWith(c.env, policy.keyedBy, ahead.read);
+    noteReadAhead(request, ahead.key, value);
+    return generations;
+  };
 
   let mode: KeyMode = policy.mode;
   let current: Generations = {};
@@ -253,7 +270,7 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     key = keyFor(generationFor(mode, current));
     entry = await lookup(cache, key);
     if (!entry) {
-      current = await currentGenerations(c.env, policy.keyedBy);
+      current = await readGenerations(undefined);
       if (requested > (current.head ?? 0)) {
         // Not a version yet: answered (404) under the head, like any latest resource.
         mode = policy.mode;
@@ -263,11 +280,19 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     }
   } else {
     // Look up the key of the generations this isolate saw last while D1 says what they are
-    // now: when nothing changed (the usual case) the lookup is already done.
+    // now: when nothing changed (the usual case) the lookup is already done. With a read to
+    // make ahead, the lookup goes first: a HIT must not pay for the route's rows.
     const family = policy.keyedBy.join(',');
     const guess = lastSeen.get(family);
     const guessKey = guess ? keyFor(generationFor(mode, guess)) : null;
-    const [now, guessed] = await Promise.all([currentGenerations(c.env, policy.keyedBy), guessKey ? lookup(cache, guessKey) : undefined]);
+    let now: Generations;
+    let guessed: Response | undefined;
+    if (ahead && guessKey) {
+      guessed = await lookup(cache, guessKey);
+      now = await readGenerations(guessed);
+    } else {
+      [now, guessed] = await Promise.all([readGenerations(undefined), guessKey ? lookup(cache, guessKey) : undefined]);
+    }
     current = now;
     lastSeen.set(family, now);
     if (now.head !== undefined) noteHeadSeen(request, now.head);
@@ -308,4 +333,4 @@ export const edgeCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     }
   }
   setHeader(c, CACHE_STATUS, status);
-};
+}

@@ -10,9 +10,9 @@ import { renderError } from '../shared/errors';
 import { adminApp } from './admin';
 import { notFound } from './responses';
 import { registerCollectionRoutes } from './routes/collections';
-import { registerDatasetRoutes } from './routes/dataset';
+import { registerDatasetRoutes, versionReadAhead } from './routes/dataset';
 import { registerDescriptionRoutes } from './routes/description';
-import { registerEntityRoutes } from './routes/entities';
+import { entityReadAhead, registerEntityRoutes } from './routes/entities';
 import { registerHealthRoutes } from './routes/health';
 import { registerIdentityRoutes } from './routes/identity';
 import { registerProvenanceRoutes } from './routes/provenance';
@@ -53,7 +53,8 @@ dataApp.use('*', async (c, next) => {
   c.res = res;
 });
 
-dataApp.use('*', edgeCache);
+// A cold dataset, context or entity read gets its first rows in the cache's generation read.
+dataApp.use('*', edgeCache({ readAhead: (url, env) => versionReadAhead(url, env) ?? entityReadAhead(url, env) }));
 
 dataApp.route('/admin', adminApp);
 registerHealthRoutes(dataApp);

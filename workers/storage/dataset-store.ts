@@ -4,10 +4,19 @@
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import type { HeadState, StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
-import { chunk, database, MAX_PARAMS, validAt, type Db } from './db';
+import { chunk, database, MAX_PARAMS, runRead, validAt, type BatchRead, type Db } from './db';
 import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
 
 export type VersionRow = typeof versions.$inferSelect;
+export type VersionWithMeta = { row: VersionRow; meta: StoredMeta | null };
+export type EntityWithMeta = {
+  meta: StoredMeta | null;
+  entity: StoredAuthority | (StoredPeriod & { authorityId: string; validFrom: number }) | null;
+};
+
+function toMeta(rows: (typeof datasetMeta.$inferSelect)[]): StoredMeta | null {
+  return rows[0] ? { validFrom: rows[0].validFrom, json: rows[0].json, hash: rows[0].hash } : null;
+}
 
 export class DatasetStore {
   readonly db: Db;
@@ -32,21 +41,29 @@ export class DatasetStore {
    * A version row (the head when `version` is undefined) and the dataset's meta at that
    * version, in one round trip (one batch: the two reads see the same state).
    */
-  async versionWithMeta(version?: number): Promise<{ row: VersionRow; meta: StoredMeta | null } | null> {
-    const [rows, metas] = await this.db.batch([
-      version === undefined
-        ? this.db.select().from(versions).orderBy(desc(versions.id)).limit(1)
-        : this.db.select().from(versions).where(eq(versions.id, version)).limit(1),
-      this.db
-        .select()
-        .from(datasetMeta)
-        .where(version === undefined ? isNull(datasetMeta.validTo) : validAt(datasetMeta, version))
-        .limit(1),
-    ]);
-    const row = rows[0];
-    if (!row) return null;
-    const m = metas[0];
-    return { row, meta: m ? { validFrom: m.validFrom, json: m.json, hash: m.hash } : null };
+  async versionWithMeta(version?: number): Promise<VersionWithMeta | null> {
+    return runRead(this.db, this.versionWithMetaRead(version));
+  }
+
+  versionWithMetaRead(version?: number): BatchRead<VersionWithMeta | null> {
+    return {
+      queries: [
+        version === undefined
+          ? this.db.select().from(versions).orderBy(desc(versions.id)).limit(1)
+          : this.db.select().from(versions).where(eq(versions.id, version)).limit(1),
+        this.db
+          .select()
+          .from(datasetMeta)
+          .where(version === undefined ? isNull(datasetMeta.validTo) : validAt(datasetMeta, version))
+          .limit(1),
+      ],
+      decode: (results) => {
+        const [rows, metas] = results as [VersionRow[], (typeof datasetMeta.$inferSelect)[]];
+        const row = rows[0];
+        if (!row) return null;
+        return { row, meta: toMeta(metas) };
+      },
+    };
   }
 
   async meta(version: number): Promise<StoredMeta | null> {
@@ -72,36 +89,41 @@ export class DatasetStore {
    * An authority or period and the dataset's meta at `version` (head when undefined), in
    * one round trip: the hot path of one-entity reads. Current rows are those not yet closed.
    */
-  async entityWithMeta(
-    kind: 'authority' | 'period',
-    id: string,
-    version?: number,
-  ): Promise<{ meta: StoredMeta | null; entity: StoredAuthority | (StoredPeriod & { authorityId: string; validFrom: number }) | null }> {
+  async entityWithMeta(kind: 'authority' | 'period', id: string, version?: number): Promise<EntityWithMeta> {
+    return runRead(this.db, this.entityWithMetaRead(kind, id, version));
+  }
+
+  entityWithMetaRead(kind: 'authority' | 'period', id: string, version?: number): BatchRead<EntityWithMeta> {
     const metaAt = version === undefined ? isNull(datasetMeta.validTo) : validAt(datasetMeta, version);
     const metaQuery = this.db.select().from(datasetMeta).where(metaAt).limit(1);
-    const toMeta = (rows: (typeof datasetMeta.$inferSelect)[]): StoredMeta | null =>
-      rows[0] ? { validFrom: rows[0].validFrom, json: rows[0].json, hash: rows[0].hash } : null;
     if (kind === 'period') {
-      const [metaRows, rows] = await this.db.batch([
-        metaQuery,
-        this.db.select().from(periods).where(and(eq(periods.id, id), version === undefined ? isNull(periods.validTo) : validAt(periods, version))).limit(1),
-      ]);
-      const p = rows[0];
-      return { meta: toMeta(metaRows), entity: p ? { id: p.id, position: p.position, json: p.json, hash: p.hash, authorityId: p.authorityId, validFrom: p.validFrom } : null };
+      return {
+        queries: [metaQuery, this.db.select().from(periods).where(and(eq(periods.id, id), version === undefined ? isNull(periods.validTo) : validAt(periods, version))).limit(1)],
+        decode: (results) => {
+          const [metaRows, rows] = results as [(typeof datasetMeta.$inferSelect)[], (typeof periods.$inferSelect)[]];
+          const p = rows[0];
+          return { meta: toMeta(metaRows), entity: p ? { id: p.id, position: p.position, json: p.json, hash: p.hash, authorityId: p.authorityId, validFrom: p.validFrom } : null };
+        },
+      };
     }
-    const [metaRows, as, ps] = await this.db.batch([
-      metaQuery,
-      this.db.select().from(authorities).where(and(eq(authorities.id, id), version === undefined ? isNull(authorities.validTo) : validAt(authorities, version))).limit(1),
-      this.db
-        .select({ id: periods.id, position: periods.position, json: periods.json, hash: periods.hash })
-        .from(periods)
-        .where(and(eq(periods.authorityId, id), version === undefined ? isNull(periods.validTo) : validAt(periods, version)))
-        .orderBy(asc(periods.position)),
-    ]);
-    const a = as[0];
     return {
-      meta: toMeta(metaRows),
-      entity: a ? { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) } : null,
+      queries: [
+        metaQuery,
+        this.db.select().from(authorities).where(and(eq(authorities.id, id), version === undefined ? isNull(authorities.validTo) : validAt(authorities, version))).limit(1),
+        this.db
+          .select({ id: periods.id, position: periods.position, json: periods.json, hash: periods.hash })
+          .from(periods)
+          .where(and(eq(periods.authorityId, id), version === undefined ? isNull(periods.validTo) : validAt(periods, version)))
+          .orderBy(asc(periods.position)),
+      ],
+      decode: (results) => {
+        const [metaRows, as, ps] = results as [(typeof datasetMeta.$inferSelect)[], (typeof authorities.$inferSelect)[], StoredPeriod[]];
+        const a = as[0];
+        return {
+          meta: toMeta(metaRows),
+          entity: a ? { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) } : null,
+        };
+      },
     };
   }
 

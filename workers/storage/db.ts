@@ -24,6 +24,27 @@ export function validAt(table: { validFrom: SQLiteColumn; validTo: SQLiteColumn 
   return and(lte(table.validFrom, version), or(isNull(table.validTo), gt(table.validTo, version)))!;
 }
 
+/**
+ * A read that can share one D1 batch with others: its queries, and how their results are
+ * read. A batch is one transaction, so every read in it sees the same state.
+ */
+export interface BatchRead<T> {
+  queries: BatchItem<'sqlite'>[];
+  decode(results: unknown[]): T;
+}
+
+export async function runRead<T>(db: Db, read: BatchRead<T>): Promise<T> {
+  return read.decode((await db.batch(read.queries as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown[]);
+}
+
+/** Two reads in one batch (one round trip, one state). */
+export function bothReads<A, B>(a: BatchRead<A>, b: BatchRead<B>): BatchRead<[A, B]> {
+  return {
+    queries: [...a.queries, ...b.queries],
+    decode: (results) => [a.decode(results.slice(0, a.queries.length)), b.decode(results.slice(a.queries.length))],
+  };
+}
+
 /** A statement of a write batch: a drizzle query, or a D1 statement drizzle cannot express. */
 export type Statement = BatchItem<'sqlite'> | D1PreparedStatement;
 

@@ -128,7 +128,7 @@ describe('what entries carry', () => {
 describe('answers never stored', () => {
   const app = new Hono<{ Bindings: Env }>();
   app.use('*', cacheStatusHeader);
-  app.use('*', edgeCache);
+  app.use('*', edgeCache());
   let calls = 0;
   app.get('/busy.json', () => {
     calls++;

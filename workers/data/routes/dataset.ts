@@ -1,7 +1,8 @@
 /** The dataset (`/d`, `/d/`, `/d.json`, `/dataset/…`) and its context (`/c`, `/context…`). */
 import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
-import { DatasetStore } from '../../storage/dataset-store';
+import { DatasetStore, type VersionWithMeta } from '../../storage/dataset-store';
+import { takeReadAhead, type ReadAhead } from '../../cache/read-ahead';
 import { serveDatasetDocument } from '../dataset-document';
 import { exportKey } from '../../exports/enqueue';
 import { headSeenBy } from '../../cache/generations';
@@ -27,6 +28,25 @@ import {
 
 type C = Context<{ Bindings: Env }>;
 
+export const DATASET_PATHS = ['/d/', '/dataset/', '/d.json', '/d.jsonld', '/dataset.json', '/dataset.jsonld', '/dataset.ttl', '/dataset.csv', '/dataset.nt'];
+export const CONTEXT_PATHS = ['/c', '/context', '/c.json', '/context.json', '/c.json.html', '/context.json.html'];
+
+/** The first read of a dataset or context URL: the version row and its meta (read-ahead.ts). */
+export function versionReadAhead(url: URL, env: Env): ReadAhead | null {
+  if (!DATASET_PATHS.includes(url.pathname) && !CONTEXT_PATHS.includes(url.pathname)) return null;
+  let requested: number | undefined;
+  try {
+    requested = versionParam(url);
+  } catch {
+    return null;
+  }
+  return { key: versionReadKey(requested), read: new DatasetStore(env.DB).versionWithMetaRead(requested) };
+}
+
+function versionReadKey(requested: number | undefined): string {
+  return `version:${requested ?? 'head'}`;
+}
+
 /**
  * The dataset version a request names (`?version=N`, else the head) with its weak ETag tag,
  * or the answer to send instead: 422 for a bad number, 404 for an unknown version, 304.
@@ -36,8 +56,9 @@ async function versionFor(c: C, resource: 'dataset' | 'context') {
   const url = new URL(request.url);
   const requested = versionParam(url);
   const store = new DatasetStore(c.env.DB);
-  // The version row and its meta in one D1 round trip.
-  const found = await store.versionWithMeta(requested);
+  // The version row and its meta in one D1 round trip: the edge cache's, when it read them ahead.
+  const ahead = takeReadAhead<VersionWithMeta | null>(request, versionReadKey(requested));
+  const found = ahead ? ahead.value : await store.versionWithMeta(requested);
   if (!found) return versionNotFound();
   const { row, meta } = found;
   const tag = `periodo-${resource}-version-${row.id}`;
@@ -132,10 +153,6 @@ export function registerDatasetRoutes(app: Hono<{ Bindings: Env }>): void {
   app.get('/d.csv', (c) => redirect(c.req.raw, `/dataset.csv${new URL(c.req.url).search}`, 301));
   // N-Triples of the dataset: not in the reference, which had no whole-dataset N-Triples.
   app.get('/d.nt', (c) => redirect(c.req.raw, `/dataset.nt${new URL(c.req.url).search}`, 301));
-  for (const path of ['/d/', '/dataset/', '/d.json', '/d.jsonld', '/dataset.json', '/dataset.jsonld', '/dataset.ttl', '/dataset.csv', '/dataset.nt']) {
-    app.get(path, dataset);
-  }
-  for (const path of ['/c', '/context', '/c.json', '/context.json', '/c.json.html', '/context.json.html']) {
-    app.get(path, context);
-  }
+  for (const path of DATASET_PATHS) app.get(path, dataset);
+  for (const path of CONTEXT_PATHS) app.get(path, context);
 }

@@ -5,7 +5,8 @@
 import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
 import { isValidIdentifier, PREFIX } from '../../domain/identifiers';
-import { DatasetStore } from '../../storage/dataset-store';
+import { DatasetStore, type EntityWithMeta } from '../../storage/dataset-store';
+import { takeReadAhead, type ReadAhead } from '../../cache/read-ahead';
 import { authorityText } from '../dataset-stream';
 import { renderedDocument } from '../../exports/serve';
 import { highlightJsonText } from '../html-view';
@@ -53,7 +54,9 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
     if (last === null) return notFound(request);
     if (last !== requested) return redirect(request, `${s.url.pathname}?version=${last}`, 301);
   }
-  const { meta, entity } = await store.entityWithMeta(kind, id, requested);
+  // At the head, the edge cache may have read it already, with its key's generation.
+  const ahead = requested === undefined ? takeReadAhead<EntityWithMeta>(request, entityReadKey(id)) : undefined;
+  const { meta, entity } = ahead ? ahead.value : await store.entityWithMeta(kind, id, requested);
   if (!entity) {
     const known = await store.identifier(id);
     return known && known.kind === kind ? gone(id) : notFound(request);
@@ -92,6 +95,18 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   headers.set('Content-Length', String(bytes.byteLength));
   // The edge cache stores a large authority from these bytes after the answer, not from a tee of it.
   return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
+}
+
+function entityReadKey(id: string): string {
+  return `entity:${id}`;
+}
+
+/** The first read of an entity's representation at the head: the entity and the meta (read-ahead.ts). */
+export function entityReadAhead(url: URL, env: Env): ReadAhead | null {
+  const m = ENTITY_PATH.exec(url.pathname);
+  if (!m || !m[2] || url.searchParams.has('version')) return null;
+  const id = PREFIX + m[1];
+  return { key: entityReadKey(id), read: new DatasetStore(env.DB).entityWithMetaRead(kindOf(m[1]), id) };
 }
 
 /** Registered last: any 5- or 9-character path segment not claimed by another route. */
