@@ -280,14 +280,14 @@ async function cached(c: C, next: Next, readAheadOf: ReadAheadOf | undefined): P
     }
   } else {
     // Look up the key of the generations this isolate saw last while D1 says what they are
-    // now: when nothing changed (the usual case) the lookup is already done. With a read to
-    // make ahead, the lookup goes first: a HIT must not pay for the route's rows.
+    // now: when nothing changed (the usual case) the lookup is already done. A large read
+    // ahead waits for that lookup: a HIT must not pay for the route's rows.
     const family = policy.keyedBy.join(',');
     const guess = lastSeen.get(family);
     const guessKey = guess ? keyFor(generationFor(mode, guess)) : null;
     let now: Generations;
     let guessed: Response | undefined;
-    if (ahead && guessKey) {
+    if (ahead && !ahead.small && guessKey) {
       guessed = await lookup(cache, guessKey);
       now = await readGenerations(guessed);
     } else {

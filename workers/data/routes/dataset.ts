@@ -40,7 +40,7 @@ export function versionReadAhead(url: URL, env: Env): ReadAhead | null {
   } catch {
     return null;
   }
-  return { key: versionReadKey(requested), read: new DatasetStore(env.DB).versionWithMetaRead(requested) };
+  return { key: versionReadKey(requested), read: new DatasetStore(env.DB).versionWithMetaRead(requested), small: true };
 }
 
 function versionReadKey(requested: number | undefined): string {

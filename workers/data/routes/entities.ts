@@ -106,7 +106,9 @@ export function entityReadAhead(url: URL, env: Env): ReadAhead | null {
   const m = ENTITY_PATH.exec(url.pathname);
   if (!m || !m[2] || url.searchParams.has('version')) return null;
   const id = PREFIX + m[1];
-  return { key: entityReadKey(id), read: new DatasetStore(env.DB).entityWithMetaRead(kindOf(m[1]), id) };
+  const kind = kindOf(m[1]);
+  // A period is one row; an authority brings all its periods.
+  return { key: entityReadKey(id), read: new DatasetStore(env.DB).entityWithMetaRead(kind, id), small: kind === 'period' };
 }
 
 /** Registered last: any 5- or 9-character path segment not claimed by another route. */
