@@ -18,6 +18,7 @@ import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
 import { exportsSettled } from './settle.ts';
+import { benchFloor, floorTable } from './floor.ts';
 
 const ADMIN = 'dev-admin-token';
 
@@ -274,7 +275,13 @@ async function main() {
     rows.push(await benchSize(seedPath, size, Number(values.merges), Number(values.reads)));
   }
 
-  if (rows.length) printStorage(rows, seedPath, values.merges!, values.reads!);
+  if (rows.length) {
+    printStorage(rows, seedPath, values.merges!, values.reads!);
+    // What the smallest size's reads would cost a Worker that only did their I/O.
+    const small = rows[0];
+    process.stderr.write('measuring the local platform\'s floor…\n');
+    console.log(`\n${floorTable(await benchFloor({ documentBytes: small.reads.dataset.bytes, authorityBytes: small.reads.largest.bytes }))}`);
+  }
   if (parts.has('exports')) {
     process.stderr.write('benchmarking exports…\n');
     console.log(`\n${await benchExports({ sizes, seedPath })}`);
