@@ -222,7 +222,8 @@ const lastSeen = new Map<string, Generations>();
 
 /**
  * The edge cache. `readAhead`: the app's first D1 read for a URL, made in the same batch as
- * the generation read when no fresh entry was found (read-ahead.ts).
+ * the generation read: beside the lookup when it is small, once the lookup found no fresh
+ * entry when it may be large (read-ahead.ts).
  */
 export function edgeCache(options: { readAhead?: ReadAheadOf } = {}): MiddlewareHandler<{ Bindings: Env }> {
   return (c, next) => cached(c, next, options.readAhead);
