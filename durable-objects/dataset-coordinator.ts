@@ -185,7 +185,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
   private async plan(
     patchText: string,
     checkDigits: boolean,
-  ): Promise<{ plan: MergePlan; original: Operation[]; applied: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
+  ): Promise<{ plan: MergePlan; original: Operation[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
     const head = await this.loadHead();
     const original = parsePatch(patchText);
     const used = await this.loadUsedIds();
@@ -216,7 +216,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
       usedAmong: (ids) => new Set(ids.filter((id) => used.has(id))),
       checkDigits,
     });
-    return { plan, original, applied: deskolemized.ops, idMap: deskolemized.idMap, before: loaded };
+    return { plan, original, idMap: deskolemized.idMap, before: loaded };
   }
 
   private async voidFor(plan: MergePlan, createdAt: string, extraContributors: string[]): Promise<string> {
@@ -277,7 +277,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     queueExports?: boolean;
   }): Promise<MergeResult> {
     // Patch requests are contributions; a request made in the same batch is an operator load.
-    const { plan, original, applied, idMap, before } = await this.plan(args.patchText, !args.newRequest);
+    const { plan, original, idMap, before } = await this.plan(args.patchText, !args.newRequest);
     // The entities the patch updates or removes, against the head it was planned on.
     const requestRow = args.newRequest
       ? newRequestRow(args.patchRequestId, args.mergedBy, {
@@ -296,7 +296,6 @@ export class DatasetCoordinator extends DurableObject<Env> {
         mergedBy: args.mergedBy,
         mergedAt: now,
         version: plan.version,
-        appliedPatch: JSON.stringify(applied),
         identifierMap: idMap,
         created: Object.values(idMap),
       }),

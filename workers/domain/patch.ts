@@ -168,6 +168,8 @@ export interface DeskolemizeContext {
   isUsed(id: string): boolean;
   /** The permanent id an earlier merge gave this skolem IRI, if any. */
   alreadyMapped(skolem: string): string | undefined;
+  /** Replaying a merge: the ids it gave, used as they are (no minting, no checks). */
+  recorded?: Record<string, string>;
 }
 
 const ADD_PERIOD_PATH = /^(\/authorities\/(.*)\/periods\/)(.*)~1\.well-known~1genid~1(.*)$/;
@@ -195,6 +197,13 @@ export function deskolemize(ops: Operation[], ctx: DeskolemizeContext): { ops: O
   const permanentFor = (skolem: unknown, mint: () => string): string => {
     if (typeof skolem !== 'string') throw new IdentifierError(`New entity has no id: ${JSON.stringify(skolem)}`);
     if (idMap[skolem]) return idMap[skolem];
+    if (ctx.recorded) {
+      const given = Object.hasOwn(ctx.recorded, skolem) ? ctx.recorded[skolem] : undefined;
+      if (typeof given !== 'string') throw new IdentifierError(`The merge recorded no identifier for ${skolem}.`);
+      idMap[skolem] = given;
+      assigned.add(given);
+      return given;
+    }
     let id: string;
     const assignedMatch = ASSIGNED_SKOLEM_RE.exec(skolem);
     if (assignedMatch) {
@@ -295,4 +304,13 @@ export function deskolemize(ops: Operation[], ctx: DeskolemizeContext): { ops: O
     return id;
   };
   return { ops: modified.map((op) => replaceValues(op) as Operation), idMap };
+}
+
+/**
+ * The patch a merge applied, rebuilt from the patch as submitted and the identifier map the
+ * merge recorded: the same rewrite as `deskolemize`, each new entity given the id it was
+ * given then. A merge stores its patch once (as submitted), not a second time as applied.
+ */
+export function appliedPatch(submitted: Operation[], recorded: Record<string, string>): Operation[] {
+  return deskolemize(submitted, { isUsed: () => false, alreadyMapped: () => undefined, recorded }).ops;
 }

@@ -112,14 +112,16 @@ export function mergeStatements(db: Db, record: MergeRecord): Statement[] {
   return s;
 }
 
-/** Marks a patch request merged into version `v` (inside the merge batch). */
+/**
+ * Marks a patch request merged into version `v` (inside the merge batch). The patch as
+ * applied is not stored: it is the submitted one with the identifier map recorded here
+ * (domain/patch.ts `appliedPatch`).
+ */
 export function markMergedStatements(
   db: Db,
-  args: { patchRequestId: number; mergedBy: string; mergedAt: string; version: number; appliedPatch: string; identifierMap: Record<string, string>; created: string[] },
+  args: { patchRequestId: number; mergedBy: string; mergedAt: string; version: number; identifierMap: Record<string, string>; created: string[] },
 ): Statement[] {
-  const appliedBlob = `patch/${args.patchRequestId}/applied`;
   return [
-    ...blobStatements(db, appliedBlob, args.appliedPatch),
     db
       .update(patchRequests)
       .set({
@@ -129,7 +131,6 @@ export function markMergedStatements(
         mergedAt: args.mergedAt,
         appliedToVersion: args.version - 1,
         resultedInVersion: args.version,
-        appliedPatchBlob: appliedBlob,
         identifierMap: JSON.stringify(args.identifierMap),
         createdEntities: JSON.stringify([...args.created].sort()),
       })

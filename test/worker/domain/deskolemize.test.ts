@@ -8,7 +8,7 @@ import addsItems from '../../fixtures/server/test-patch-adds-items.json';
 import replacesAuthorities from '../../fixtures/server/test-patch-replaces-authorities.json';
 import replacesPeriods from '../../fixtures/server/test-patch-replaces-periods.json';
 import { checkIdentifier, IdentifierError, XDIGITS } from '../../../workers/domain/identifiers';
-import { deskolemize, type DeskolemizeContext } from '../../../workers/domain/patch';
+import { appliedPatch, deskolemize, type DeskolemizeContext } from '../../../workers/domain/patch';
 
 const X = `[${XDIGITS}]`;
 type Json = Record<string, unknown>;
@@ -147,5 +147,33 @@ describe('skolem id rules', () => {
   it('leaves a patch without skolem ids as it is', () => {
     const patch: Operation[] = [{ op: 'replace', path: '/authorities/p0trgkv/periods/p0trgkvwbjd/label', value: 'Archaic' }];
     expect(run(patch)).toMatchObject({ ops: patch, idMap: {} });
+  });
+});
+
+describe('the applied patch, rebuilt from the submitted one and the recorded identifier map', () => {
+  const assigned = (id: string) => `https://perio.do/.well-known/genid/assigned/${id}`;
+  const cases: [string, unknown][] = [
+    ['adds a period and an authority with periods (the reference fixture)', addsItems],
+    ['replaces an authority\'s periods', replacesPeriods],
+    ['replaces the authorities map', replacesAuthorities],
+    [
+      'adds an authority with assigned ids (as load-data sends)',
+      [{ op: 'add', path: `/authorities/${assigned('p0fh3zc').replace(/\//g, '~1')}`, value: { id: assigned('p0fh3zc'), periods: { [assigned('p0fh3zcqs6h')]: { id: assigned('p0fh3zcqs6h') } } } }],
+    ],
+    ['changes a label (no skolem id)', [{ op: 'replace', path: '/authorities/p0trgkv/periods/p0trgkvwbjd/label', value: 'Archaic' }]],
+  ];
+
+  it.each(cases)('is byte for byte the patch the merge applied: %s', (_, patch) => {
+    const submitted = JSON.stringify(patch);
+    const merged = deskolemize(JSON.parse(submitted) as Operation[], context());
+    const rebuilt = appliedPatch(JSON.parse(submitted) as Operation[], JSON.parse(JSON.stringify(merged.idMap)) as Record<string, string>);
+    expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(merged.ops));
+  });
+
+  it('refuses a map that lacks one of the patch\'s skolem ids', () => {
+    const merged = deskolemize(structuredClone(addsItems) as Operation[], context());
+    const [first, ...rest] = Object.keys(merged.idMap);
+    const partial = Object.fromEntries(rest.map((k) => [k, merged.idMap[k]]));
+    expect(() => appliedPatch(structuredClone(addsItems) as Operation[], partial)).toThrow(new IdentifierError(`The merge recorded no identifier for ${first}.`));
   });
 });

@@ -101,7 +101,43 @@ describe('a merge larger than one bulk parameter', () => {
     const permanent = result.identifierMap[skolem];
     expect(permanent).toMatch(/^p0/);
     const applied = await (await get(`/patches/${result.patchRequestId}/patch.json`)).text();
-    expect(applied).toContain(permanent);
-    expect(applied).not.toContain(skolem);
+    expect(applied).toBe(JSON.stringify([{ op: 'add', path: `/authorities/${id}/periods/${permanent}`, value: { ...value, id: permanent } }]));
+    // Stored once, as submitted: the applied text is rebuilt from it and the identifier map.
+    const row = await env.DB.prepare('SELECT applied_patch_blob AS blob, identifier_map AS map FROM patch_requests WHERE id = ?').bind(result.patchRequestId).first<{ blob: string | null; map: string }>();
+    expect(row).toEqual({ blob: null, map: JSON.stringify({ [skolem]: permanent }) });
+    const blobs = await env.DB.prepare('SELECT DISTINCT blob_id AS id FROM blob_chunks WHERE blob_id LIKE ?').bind(`patch/${result.patchRequestId}/%`).all<{ id: string }>();
+    expect(blobs.results.map((b) => b.id)).toEqual([`patch/${result.patchRequestId}/original`]);
+  });
+
+  it('serves the patch as it was applied, not as the merge left its values (a period added to an authority the same patch adds)', async () => {
+    const authority = `${ASSIGNED}${mintAuthorityId()}`;
+    const aid = authority.slice(ASSIGNED.length);
+    const period = `${ASSIGNED}${mintPeriodId(aid)}`;
+    const pid = period.slice(ASSIGNED.length);
+    const escaped = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+    const result = await load([
+      { op: 'add', path: `/authorities/${escaped(authority)}`, value: { id: authority, type: 'Authority', source: { label: 'Two steps' }, periods: {} } },
+      { op: 'add', path: `/authorities/${escaped(authority)}/periods/${escaped(period)}`, value: { id: period, type: 'Period', label: 'Second', language: 'eng-latn' } },
+    ]);
+    expect(result.identifierMap).toEqual({ [authority]: aid, [period]: pid });
+    // Each operation as submitted, ids replaced: the first still adds an authority without periods.
+    expect(await (await get(`/patches/${result.patchRequestId}/patch.json`)).text()).toBe(
+      JSON.stringify([
+        { op: 'add', path: `/authorities/${aid}`, value: { id: aid, type: 'Authority', source: { label: 'Two steps' }, periods: {} } },
+        { op: 'add', path: `/authorities/${aid}/periods/${pid}`, value: { id: pid, type: 'Period', label: 'Second', language: 'eng-latn' } },
+      ]),
+    );
+  });
+
+  it('serves the applied text a merge made before 30 November 2026 stored, as stored', async () => {
+    const id = mintAuthorityId();
+    const result = await load([{ op: 'add', path: `/authorities/${id}`, value: { id, type: 'Authority', source: { label: 'Stored' }, periods: {} } }]);
+    const blob = `patch/${result.patchRequestId}/applied`;
+    const stored = '[{"op":"add","path":"/authorities/stored-by-an-earlier-build","value":{}}]';
+    await env.DB.batch([
+      env.DB.prepare('INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, 0, ?)').bind(blob, stored),
+      env.DB.prepare('UPDATE patch_requests SET applied_patch_blob = ? WHERE id = ?').bind(blob, result.patchRequestId),
+    ]);
+    expect(await (await get(`/patches/${result.patchRequestId}/patch.json`)).text()).toBe(stored);
   });
 });

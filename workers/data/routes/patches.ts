@@ -8,7 +8,7 @@ import type { Env } from '../../env';
 import { DatasetStore } from '../../storage/dataset-store';
 import { database } from '../../storage/db';
 import { mergeableNow, comments, firstComments, listPatchRequests, patchRequest, w3cdtf, type PatchRequestRow } from '../../storage/patch-request-store';
-import { parsePatch } from '../../domain/patch';
+import { appliedPatch, parsePatch } from '../../domain/patch';
 import { checkJsonLimits, JsonLimitError } from '../../domain/json-limits';
 import { HttpError } from '../../shared/errors';
 import { readBodyText } from '../../shared/request-body';
@@ -148,11 +148,21 @@ async function one(c: C, id: number): Promise<Response> {
   return jsonifyResponse(body, 200, headers);
 }
 
+function patchJson(text: string | null): Response {
+  return new Response(text ?? '[]', { headers: { 'Content-Type': 'application/json' } });
+}
+
 async function patchText(c: C, id: number): Promise<Response> {
   const row = await patchRequest(database(c.env.DB), id);
   if (!row) return notFound(c.req.raw);
-  const text = await new DatasetStore(c.env.DB).readBlob(row.merged && row.appliedPatchBlob ? row.appliedPatchBlob : row.originalPatchBlob);
-  return new Response(text ?? '[]', { headers: { 'Content-Type': 'application/json' } });
+  const store = new DatasetStore(c.env.DB);
+  // Merges before 30 November 2026 stored the applied patch; later ones rebuild it from the
+  // submitted patch and the identifier map they recorded.
+  if (row.merged && row.appliedPatchBlob) return patchJson(await store.readBlob(row.appliedPatchBlob));
+  const submitted = await store.readBlob(row.originalPatchBlob);
+  if (!row.merged || submitted === null) return patchJson(submitted);
+  const recorded = JSON.parse(row.identifierMap ?? '{}') as Record<string, string>;
+  return patchJson(JSON.stringify(appliedPatch(parsePatch(submitted), recorded)));
 }
 
 /**
