@@ -68,7 +68,7 @@ export class DatasetStore {
 
   async meta(version: number): Promise<StoredMeta | null> {
     const row = await this.db.query.datasetMeta.findFirst({ where: validAt(datasetMeta, version) });
-    return row ? { validFrom: row.validFrom, json: row.json, hash: row.hash } : null;
+    return toMeta(row ? [row] : []);
   }
 
   /** The authority valid at `version` with its periods, or null. */

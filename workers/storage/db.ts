@@ -6,8 +6,16 @@ import * as schema from './schema';
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
+/** One drizzle instance per D1 binding: building one reads the whole schema (≈ 40 µs), and a request asks several times. */
+const instances = new WeakMap<D1Database, Db>();
+
 export function database(d1: D1Database): Db {
-  return drizzle(d1, { schema });
+  let db = instances.get(d1);
+  if (!db) {
+    db = drizzle(d1, { schema });
+    instances.set(d1, db);
+  }
+  return db;
 }
 
 /** D1 allows at most 100 bound parameters per statement. */
