@@ -3,6 +3,7 @@
  * (otherwise every path answers the ordinary 404) and refuse any other token, compared
  * in constant time.
  */
+import { clearDocumentSpans } from '../storage/document-span-store';
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
@@ -107,6 +108,8 @@ adminApp.get('/versions', async (c) => {
  */
 adminApp.post('/rebuild', async (c) => {
   await c.env.COORDINATOR.getByName('dataset').resetMemory();
+  // The stored documents may no longer match the rows: large authorities are read from D1 until the next version is exported.
+  await clearDocumentSpans(database(c.env.DB));
   const purge = await purgeEverything(c.env);
   const head = await new DatasetStore(c.env.DB).headVersion();
   const exports = head > 0 ? await requestExports(c.env, head) : [];

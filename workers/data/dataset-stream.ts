@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import type { StoredAuthority, StoredMeta } from '../domain/merge';
 import { pyJson } from '../domain/json-format';
 import { DatasetStore } from '../storage/dataset-store';
+import type { AuthoritySpan } from '../storage/document-span-store';
 import { batched, byteStream } from '../shared/streams';
 import { primaryTopicOf, servedContext, type JsonObject, type Served } from './representation';
 
@@ -72,12 +73,60 @@ export function datasetFrame(r: Omit<DatasetRendering, 'version'>): DatasetFrame
   return head === null ? { head: text, tail: '', map: false } : { head, tail: text, map: true };
 }
 
-/** The authorities map of a version (`{"<id>": {…}, …}`), read from D1 page by page. */
-export async function* authoritiesMapChunks(store: DatasetStore, version: number): AsyncGenerator<string> {
+/**
+ * The members an authority's own representation appends to its text in the map:
+ * `authorityText(a, extra)` is `authorityText(a)` without its last `}`, then this.
+ * Holds only for an authority whose stored members do not include an `extra` key
+ * (`spannable`), and whose text has at least one member.
+ */
+export function authorityTextTail(extra: [string, unknown][]): string {
+  return `${extra.map(([k, v]) => `, ${JSON.stringify(k)}: ${pyJson(v)}`).join('')}}`;
+}
+
+/** Members an authority's representation appends (routes/entities.ts): a stored one would move. */
+const APPENDED_KEYS = ['"@context"', '"primaryTopicOf"'];
+
+/** UTF-8 length of a string, without encoding it. */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: two UTF-16 units, four bytes.
+      n += 2;
+      i++;
+    } else n += 2; // (a lone surrogate is written as U+FFFD, three bytes)
+  }
+  return n;
+}
+
+/**
+ * The authorities map of a version (`{"<id>": {…}, …}`), read from D1 page by page.
+ * `spans`: where each authority of at least `minBytes` ends up, for authorities whose own
+ * representation is their text here plus `authorityTextTail` (the export job records them).
+ */
+export async function* authoritiesMapChunks(
+  store: DatasetStore,
+  version: number,
+  spans?: { minBytes: number; found: AuthoritySpan[] },
+): AsyncGenerator<string> {
   yield '{';
+  let bytes = 1;
   let first = true;
   for await (const a of store.authoritiesAt(version)) {
-    yield `${first ? '' : ', '}${JSON.stringify(a.id)}: ${authorityText(a)}`;
+    const key = `${first ? '' : ', '}${JSON.stringify(a.id)}: `;
+    const text = authorityText(a);
+    if (spans) {
+      const offset = bytes + utf8Length(key);
+      const length = utf8Length(text);
+      if (length >= spans.minBytes && text.length > 2 && !APPENDED_KEYS.some((k) => a.json.includes(k))) {
+        spans.found.push({ authorityId: a.id, offset, length });
+      }
+      bytes = offset + length;
+    }
+    yield key + text;
     first = false;
   }
   yield '}';

@@ -10,6 +10,7 @@ import type { Env, ExportJob } from '../env';
 import { assembleAuthority, type StoredAuthority } from '../domain/merge';
 import { DatasetStore } from '../storage/dataset-store';
 import { database } from '../storage/db';
+import { recordDocumentSpans, spanRows, SPAN_MIN_BYTES, type AuthoritySpan } from '../storage/document-span-store';
 import { exportJob, forgetExportJob, markExportDone, markExportFailed, markExportRetrying, markExportRunning } from '../storage/export-job-store';
 import { CONTENT_TYPES } from '../data/negotiation';
 import { authoritiesMapChunks } from '../data/dataset-stream';
@@ -106,10 +107,11 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   });
   let summary: ExportSummary | null = null;
   let object: R2Object;
+  const spans = job.format === 'json' ? { minBytes: SPAN_MIN_BYTES, found: [] as AuthoritySpan[] } : undefined;
   try {
     if (job.format === 'json') {
       // The same chunks the D1 stream serves, so both answers are byte for byte the same.
-      for await (const text of batched(fairly(authoritiesMapChunks(store, job.version)), 256 * 1024)) await writer.write(text);
+      for await (const text of batched(fairly(authoritiesMapChunks(store, job.version, spans)), 256 * 1024)) await writer.write(text);
     } else {
       summary = await exportDataset(job.format, meta?.json ?? null, assembled(fairly(store.authoritiesAt(job.version))), writer);
     }
@@ -120,7 +122,10 @@ export async function runExportJob(env: Env, job: ExportJob, attempt = 1): Promi
   }
   const durationMs = Date.now() - started;
   if (!summary) {
-    console.log(`${describe(job)}: ${writer.bytes} bytes in ${writer.partsUploaded || 1} part(s), ${durationMs} ms`);
+    // Once the document is whole: a span never points into an object that is not there.
+    const rows = spanRows(job.version, spans!.found, partLayout(object).partBytes);
+    await recordDocumentSpans(db, job.version, rows);
+    console.log(`${describe(job)}: ${writer.bytes} bytes in ${writer.partsUploaded || 1} part(s), ${rows.length} large authorities located, ${durationMs} ms`);
     await markExportDone(db, job.version, job.format, { bytes: writer.bytes, durationMs });
     return;
   }

@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import type { HeadState, StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
 import { chunk, database, MAX_PARAMS, runRead, validAt, type BatchRead, type Db } from './db';
+import { headSpanQuery, type DocumentSpanRow } from './document-span-store';
 import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
 
 export type VersionRow = typeof versions.$inferSelect;
@@ -13,6 +14,9 @@ export type EntityWithMeta = {
   meta: StoredMeta | null;
   entity: StoredAuthority | (StoredPeriod & { authorityId: string; validFrom: number }) | null;
 };
+
+/** An authority at the head: located in the head's JSON document (`span`), or read whole (`entity`). */
+export type AuthorityAtHead = { meta: StoredMeta | null } & ({ span: DocumentSpanRow; entity: null } | { span: null; entity: EntityWithMeta['entity'] });
 
 function toMeta(rows: (typeof datasetMeta.$inferSelect)[]): StoredMeta | null {
   return rows[0] ? { validFrom: rows[0].validFrom, json: rows[0].json, hash: rows[0].hash } : null;
@@ -123,6 +127,36 @@ export class DatasetStore {
           meta: toMeta(metaRows),
           entity: a ? { id: a.id, validFrom: a.validFrom, position: a.position, json: a.json, hash: a.hash, periods: new Map(ps.map((p) => [p.id, p])) } : null,
         };
+      },
+    };
+  }
+
+  /**
+   * An authority at the head for its JSON representations: where it sits in the head's
+   * JSON document in R2 if it was located there (then its rows are not read), else its
+   * rows as `entityWithMetaRead` gives them. One batch, so both see the same head.
+   */
+  authorityAtHeadRead(id: string): BatchRead<AuthorityAtHead> {
+    const full = this.entityWithMetaRead('authority', id);
+    const spanQuery = headSpanQuery(this.db, id);
+    const unlocated = sql`NOT EXISTS (SELECT 1 FROM document_spans WHERE authority_id = ${id} AND version = (SELECT MAX(id) FROM versions))`;
+    const [metaQuery] = full.queries;
+    return {
+      queries: [
+        metaQuery,
+        spanQuery,
+        this.db.select().from(authorities).where(and(eq(authorities.id, id), isNull(authorities.validTo), unlocated)).limit(1),
+        this.db
+          .select({ id: periods.id, position: periods.position, json: periods.json, hash: periods.hash })
+          .from(periods)
+          .where(and(eq(periods.authorityId, id), isNull(periods.validTo), unlocated))
+          .orderBy(asc(periods.position)),
+      ],
+      decode: (results) => {
+        const [metaRows, spans, ...rest] = results as [unknown[], DocumentSpanRow[], ...unknown[]];
+        const span = spans[0];
+        if (span) return { meta: toMeta(metaRows as (typeof datasetMeta.$inferSelect)[]), span, entity: null };
+        return { ...full.decode([metaRows, ...rest]), span: null };
       },
     };
   }

@@ -229,3 +229,24 @@ export const exportJobs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.version, t.format] })],
 );
+
+/**
+ * Where a large authority's text sits in the head version's JSON document in R2
+ * (`exports/v<N>/authorities.json`, part `part`): written by that document's export job,
+ * so a cold read of the authority is one ranged R2 read instead of hundreds of period rows
+ * (docs/dataset-reads.md). Derived and disposable: only the newest exported version's rows
+ * are kept, and an authority without a row is read from D1.
+ */
+export const documentSpans = sqliteTable(
+  'document_spans',
+  {
+    version: integer('version').notNull(),
+    authorityId: text('authority_id').notNull(),
+    /** 1 for the object at the export's key, n for `<key>.part-<n>`. */
+    part: integer('part').notNull(),
+    /** Byte offset of the authority's text (`{` … `}`) within that part. */
+    offset: integer('offset').notNull(),
+    length: integer('length').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.authorityId, t.version] })],
+);

@@ -5,13 +5,18 @@
 import type { Context, Hono } from 'hono';
 import type { Env } from '../../env';
 import { isValidIdentifier, PREFIX } from '../../domain/identifiers';
-import { DatasetStore, type EntityWithMeta } from '../../storage/dataset-store';
+import { DatasetStore, type AuthorityAtHead, type EntityWithMeta } from '../../storage/dataset-store';
+import type { DocumentSpanRow } from '../../storage/document-span-store';
+import type { StoredMeta } from '../../domain/merge';
+import { exportKey } from '../../exports/enqueue';
+import { partKey } from '../../exports/part-objects';
+import { DOCUMENT_SOURCE } from '../dataset-document';
 import { takeReadAhead, type ReadAhead } from '../../cache/read-ahead';
-import { authorityText } from '../dataset-stream';
+import { authorityText, authorityTextTail } from '../dataset-stream';
 import { renderedDocument } from '../../exports/serve';
 import { highlightJsonText } from '../html-view';
 import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiation';
-import { clientPage, primaryTopicOf, served, servedContext, type JsonObject } from '../representation';
+import { clientPage, primaryTopicOf, served, servedContext, type JsonObject, type Served } from '../representation';
 import { forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
 import { pyJson } from '../../domain/json-format';
 import { replayable } from '../../cache/replay';
@@ -55,20 +60,24 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
     if (last !== requested) return redirect(request, `${s.url.pathname}?version=${last}`, 301);
   }
   // At the head, the edge cache may have read it already, with its key's generation.
-  const ahead = requested === undefined ? takeReadAhead<EntityWithMeta>(request, entityReadKey(id)) : undefined;
-  const { meta, entity } = ahead ? ahead.value : await store.entityWithMeta(kind, id, requested);
+  let read: EntityWithMeta | undefined;
+  if (requested === undefined && kind === 'authority' && (representation === 'json' || representation === 'jsonld')) {
+    const atHead = takeReadAhead<AuthorityAtHead>(request, authorityAtHeadKey(id));
+    if (atHead?.value.span) {
+      const fromDocument = await authorityFromDocument(c, raw, representation, atHead.value.span, extraMembers(s, atHead.value.meta, representation));
+      if (fromDocument) return fromDocument;
+    } else if (atHead) {
+      read = atHead.value;
+    }
+  } else if (requested === undefined) {
+    read = takeReadAhead<EntityWithMeta>(request, entityReadKey(id))?.value;
+  }
+  const { meta, entity } = read ?? (await store.entityWithMeta(kind, id, requested));
   if (!entity) {
     const known = await store.identifier(id);
     return known && known.kind === kind ? gone(id) : notFound(request);
   }
-  const rdf = representation === 'ttl' || representation === 'ttl.html' || representation === 'csv' || representation === 'nt';
-  const storedContext = meta ? (JSON.parse(meta.json) as JsonObject)['@context'] : undefined;
-  const extra: [string, unknown][] = [];
-  if (storedContext !== undefined) {
-    // RDF is read from the JSON-LD this URL serves, with its context inline (the reference's translator got it so).
-    extra.push(['@context', rdf ? storedContext : servedContext(s, storedContext, { version: s.url.searchParams.get('version') ?? undefined, inline: false })]);
-  }
-  extra.push(['primaryTopicOf', primaryTopicOf(s)]);
+  const extra = extraMembers(s, meta, representation);
 
   let text: string;
   if ('periods' in entity) {
@@ -88,17 +97,64 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
     setMaxAge(headers, SHORT_TIME);
     return new Response(highlightJsonText(text), { headers });
   }
-  const name = `periodo-${kind}-${raw}${requested === undefined ? '' : `-v${requested}`}`;
-  headers.set('Content-Disposition', `attachment; filename="${name}.${representation}"`);
-  if (rdf) return renderedDocument(JSON.parse(text) as JsonObject, representation, headers);
+  headers.set('Content-Disposition', disposition(kind, raw, representation, requested));
+  if (isRdf(representation)) return renderedDocument(JSON.parse(text) as JsonObject, representation, headers);
   const bytes = encoder.encode(`${text}\n`);
   headers.set('Content-Length', String(bytes.byteLength));
   // The edge cache stores a large authority from these bytes after the answer, not from a tee of it.
   return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
 }
 
+function isRdf(representation: Representation): representation is 'ttl' | 'ttl.html' | 'csv' | 'nt' {
+  return representation === 'ttl' || representation === 'ttl.html' || representation === 'csv' || representation === 'nt';
+}
+
+/** What an entity's representation adds to its stored members, last: `@context` and `primaryTopicOf`. */
+function extraMembers(s: Served, meta: StoredMeta | null, representation: Representation): [string, unknown][] {
+  const storedContext = meta ? (JSON.parse(meta.json) as JsonObject)['@context'] : undefined;
+  const extra: [string, unknown][] = [];
+  if (storedContext !== undefined) {
+    // RDF is read from the JSON-LD this URL serves, with its context inline (the reference's translator got it so).
+    extra.push(['@context', isRdf(representation) ? storedContext : servedContext(s, storedContext, { version: s.url.searchParams.get('version') ?? undefined, inline: false })]);
+  }
+  extra.push(['primaryTopicOf', primaryTopicOf(s)]);
+  return extra;
+}
+
+function disposition(kind: 'authority' | 'period', raw: string, representation: Representation, requested: number | undefined): string {
+  const name = `periodo-${kind}-${raw}${requested === undefined ? '' : `-v${requested}`}`;
+  return `attachment; filename="${name}.${representation}"`;
+}
+
+/**
+ * A large authority at the head, out of the head's JSON document in R2: its bytes there
+ * (without the closing brace), then the members this URL adds. Byte for byte what its rows
+ * give (`authorityText`). Null when the document is gone: read it from D1.
+ */
+async function authorityFromDocument(c: C, raw: string, representation: 'json' | 'jsonld', span: DocumentSpanRow, extra: [string, unknown][]): Promise<Response | null> {
+  const key = exportKey(span.version, 'json');
+  const object = await c.env.EXPORTS.get(span.part === 1 ? key : partKey(key, span.part), { range: { offset: span.offset, length: span.length - 1 } });
+  if (!object) return null;
+  const tail = encoder.encode(`${authorityTextTail(extra)}\n`);
+  // Read whole (at most a few hundred KB): the edge cache then stores it from these bytes, not from a second read.
+  const bytes = new Uint8Array(span.length - 1 + tail.byteLength);
+  bytes.set(new Uint8Array(await object.arrayBuffer()));
+  bytes.set(tail, span.length - 1);
+  const headers = new Headers({
+    'Content-Type': CONTENT_TYPES[representation],
+    'Content-Disposition': disposition('authority', raw, representation, undefined),
+    'Content-Length': String(bytes.byteLength),
+    [DOCUMENT_SOURCE]: 'r2',
+  });
+  return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
+}
+
 function entityReadKey(id: string): string {
   return `entity:${id}`;
+}
+
+function authorityAtHeadKey(id: string): string {
+  return `authority-at-head:${id}`;
 }
 
 /** The first read of an entity's representation at the head: the entity and the meta (read-ahead.ts). */
@@ -107,8 +163,11 @@ export function entityReadAhead(url: URL, env: Env): ReadAhead | null {
   if (!m || !m[2] || url.searchParams.has('version')) return null;
   const id = PREFIX + m[1];
   const kind = kindOf(m[1]);
+  const store = new DatasetStore(env.DB);
+  // Its rows only when it is not located in the head's document; after the lookup, so a HIT never pays for them.
+  if (kind === 'authority' && (m[2] === 'json' || m[2] === 'jsonld')) return { key: authorityAtHeadKey(id), read: store.authorityAtHeadRead(id), small: false };
   // A period is one row; an authority brings all its periods.
-  return { key: entityReadKey(id), read: new DatasetStore(env.DB).entityWithMetaRead(kind, id), small: kind === 'period' };
+  return { key: entityReadKey(id), read: store.entityWithMetaRead(kind, id), small: kind === 'period' };
 }
 
 /** Registered last: any 5- or 9-character path segment not claimed by another route. */
