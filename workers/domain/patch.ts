@@ -125,7 +125,7 @@ const CHANGE_PATH_RE = new RegExp(
  * paths alone; removing an authority removes its periods too.
  */
 export function affectedEntities(
-  ops: Operation[],
+  ops: Pick<Operation, 'op' | 'path'>[],
   periodsOf: (authorityId: string) => string[],
 ): { updated: string[]; removed: string[] } {
   const updated = new Set<string>();
@@ -170,6 +170,8 @@ export interface DeskolemizeContext {
   alreadyMapped(skolem: string): string | undefined;
   /** Replaying a merge: the ids it gave, used as they are (no minting, no checks). */
   recorded?: Record<string, string>;
+  /** The caller hands the operations over (nothing else holds them): rewritten in place, not copied. */
+  handedOver?: boolean;
 }
 
 const ADD_PERIOD_PATH = /^(\/authorities\/(.*)\/periods\/)(.*)~1\.well-known~1genid~1(.*)$/;
@@ -257,7 +259,7 @@ export function deskolemize(ops: Operation[], ctx: DeskolemizeContext): { ops: O
   };
 
   const modify = (op: Operation): Operation => {
-    const copy = structuredClone(op) as Operation & { value?: unknown };
+    const copy = (ctx.handedOver ? op : structuredClone(op)) as Operation & { value?: unknown };
     let m = ADD_PERIOD_PATH.exec(op.path);
     if (m && op.op === 'add') {
       const authorityId = resolveAuthorityKey(m[2]);

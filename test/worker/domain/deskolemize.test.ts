@@ -165,7 +165,10 @@ describe('the applied patch, rebuilt from the submitted one and the recorded ide
 
   it.each(cases)('is byte for byte the patch the merge applied: %s', (_, patch) => {
     const submitted = JSON.stringify(patch);
-    const merged = deskolemize(JSON.parse(submitted) as Operation[], context());
+    // The merge hands its freshly parsed operations over, to be rewritten in place (no copy).
+    const handedOver = JSON.parse(submitted) as Operation[];
+    const merged = deskolemize(handedOver, { ...context(), handedOver: true });
+    expect(handedOver).toEqual(merged.ops);
     const rebuilt = appliedPatch(JSON.parse(submitted) as Operation[], JSON.parse(JSON.stringify(merged.idMap)) as Record<string, string>);
     expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(merged.ops));
   });
