@@ -180,6 +180,25 @@ describe('once the export job has written the head document', () => {
   });
 });
 
+describe('a span the document does not match', () => {
+  it('is answered from D1, whole and right, not with the bytes it points at', async () => {
+    const path = `/${LARGEST.slice(2)}.json`;
+    const size = (await env.EXPORTS.head(exportKey(patchCount, 'json')))!.size;
+    const row = await env.DB.prepare('SELECT offset, length FROM document_spans WHERE authority_id = ?').bind(LARGEST).first<{ offset: number; length: number }>();
+    try {
+      for (const [offset, length] of [[size - 100, row!.length], [size + 10, row!.length]]) {
+        await env.DB.prepare('UPDATE document_spans SET offset = ?, length = ? WHERE authority_id = ?').bind(offset, length, LARGEST).run();
+        const { body, source } = await coldRead(path);
+        expect(source, `offset ${offset}`).toBeNull();
+        expect(withoutQuery(body)).toBe(withoutQuery(await fromRows(path)));
+      }
+    } finally {
+      await env.DB.prepare('UPDATE document_spans SET offset = ?, length = ? WHERE authority_id = ?').bind(row!.offset, row!.length, LARGEST).run();
+    }
+    expect((await coldRead(path)).source).toBe('r2');
+  });
+});
+
 describe('a document stored in several parts', () => {
   it('serves an authority from the part that holds it, the same bytes', async () => {
     // The head's document written again in parts of 128 KiB, as the export job writes one of

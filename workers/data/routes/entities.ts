@@ -129,17 +129,29 @@ function disposition(kind: 'authority' | 'period', raw: string, representation: 
 /**
  * A large authority at the head, out of the head's JSON document in R2: its bytes there
  * (without the closing brace), then the members this URL adds. Byte for byte what its rows
- * give (`authorityText`). Null when the document is gone: read it from D1.
+ * give (`authorityText`). Null when the document is gone or does not hold those bytes: read it from D1.
  */
 async function authorityFromDocument(c: C, raw: string, representation: 'json' | 'jsonld', span: DocumentSpanRow, extra: [string, unknown][]): Promise<Response | null> {
   const key = exportKey(span.version, 'json');
-  const object = await c.env.EXPORTS.get(span.part === 1 ? key : partKey(key, span.part), { range: { offset: span.offset, length: span.length - 1 } });
-  if (!object) return null;
+  const name = span.part === 1 ? key : partKey(key, span.part);
+  let text: Uint8Array;
+  try {
+    // Read whole (at most a few hundred KB): the edge cache then stores it from these bytes, not from a second read.
+    const object = await c.env.EXPORTS.get(name, { range: { offset: span.offset, length: span.length - 1 } });
+    if (!object) return null;
+    text = new Uint8Array(await object.arrayBuffer());
+  } catch (error) {
+    console.error(`${name}: reading authority ${raw} at bytes ${span.offset}+${span.length - 1} failed (${String(error)}); answering from D1`);
+    return null;
+  }
+  if (text.byteLength !== span.length - 1) {
+    console.error(`${name}: authority ${raw} should be ${span.length - 1} bytes at ${span.offset}, the object gave ${text.byteLength}; answering from D1`);
+    return null;
+  }
   const tail = encoder.encode(`${authorityTextTail(extra)}\n`);
-  // Read whole (at most a few hundred KB): the edge cache then stores it from these bytes, not from a second read.
-  const bytes = new Uint8Array(span.length - 1 + tail.byteLength);
-  bytes.set(new Uint8Array(await object.arrayBuffer()));
-  bytes.set(tail, span.length - 1);
+  const bytes = new Uint8Array(text.byteLength + tail.byteLength);
+  bytes.set(text);
+  bytes.set(tail, text.byteLength);
   const headers = new Headers({
     'Content-Type': CONTENT_TYPES[representation],
     'Content-Disposition': disposition('authority', raw, representation, undefined),
