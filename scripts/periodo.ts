@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { HEALTHY, monitorOnce, type IncidentState, type MonitorTarget } from '../workers/monitor/probes.ts';
 import { datasetPatches } from './lib/load-patches.ts';
 import { exportEnvironment, importEnvironment, PromotionError, type Admin } from './lib/promotion.ts';
@@ -41,13 +42,24 @@ export interface Options {
   adminToken: string;
 }
 
+/** Bodies above this are sent gzip-compressed (level 1: fast; JSON shrinks 5–7×). */
+const COMPRESS_ABOVE = 64 * 1024;
+
+function requestBody(body: unknown): { body?: BodyInit; headers: Record<string, string> } {
+  if (body === undefined) return { headers: {} };
+  const text = JSON.stringify(body);
+  if (text.length <= COMPRESS_ABOVE) return { body: text, headers: {} };
+  return { body: gzipSync(text, { level: 1 }), headers: { 'Content-Encoding': 'gzip' } };
+}
+
 async function call(options: Options, method: string, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, options.url.endsWith('/') ? options.url : `${options.url}/`);
+  const payload = requestBody(body);
   const send = () =>
     fetch(url, {
       method,
-      headers: { Authorization: `Bearer ${options.adminToken}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { Authorization: `Bearer ${options.adminToken}`, 'Content-Type': 'application/json', ...payload.headers },
+      body: payload.body,
     });
   let response: Response;
   try {

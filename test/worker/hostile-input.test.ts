@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_COMMENT_BYTES, MAX_PATCH_BYTES, MAX_PATCH_DEPTH } from '../../workers/data/limits';
-import { ASSIGNED, get, headVersion, load, loadTestData } from './read-api/support';
+import { ADMIN_TOKEN, ASSIGNED, get, headVersion, load, loadTestData } from './read-api/support';
 import { addUsers } from './support/editors';
 
 const USERS = {
@@ -165,6 +165,49 @@ describe('bounded bodies and depth', () => {
     expect(merged.status, await merged.text()).toBe(204);
     const note = ((await (await get('/trgkv.json')).json()) as { editorialNote: unknown }).editorialNote;
     expect(JSON.stringify(note)).toBe(`${'['.repeat(MAX_PATCH_DEPTH - 3)}"deep"${']'.repeat(MAX_PATCH_DEPTH - 3)}`);
+  });
+});
+
+describe('gzip-compressed bodies (Content-Encoding: gzip)', () => {
+  const gzip = async (text: string): Promise<Uint8Array> => new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+
+  it('are read as the text they hold: the stored patch is the text sent, not the compressed bytes', async () => {
+    const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'compressed, é and 𓂀' }]);
+    const response = await send('PATCH', '/d/', 'contributor', await gzip(text), { 'Content-Encoding': 'gzip' });
+    expect(response.status, await response.clone().text()).toBe(202);
+    const path = new URL(response.headers.get('Location')!).pathname;
+    expect(await (await get(`${path}patch.jsonpatch`)).text()).toBe(text);
+  });
+
+  it('load through the operator endpoint (as load-data sends them)', async () => {
+    const before = await headVersion();
+    const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'loaded compressed' }]);
+    const response = await get('/admin/load', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: await gzip(text) });
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(await headVersion()).toBe(before + 1);
+    expect(((await (await get('/trgkv.json')).json()) as { editorialNote: string }).editorialNote).toBe('loaded compressed');
+  });
+
+  it('are refused with 413 once they inflate past the limit, however small they are sent', async () => {
+    const bomb = await gzip(JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'x'.repeat(MAX_PATCH_BYTES * 2) }]));
+    expect(bomb.byteLength).toBeLessThan(MAX_PATCH_BYTES / 100);
+    const message = await refused(() => send('PATCH', '/d/', 'contributor', bomb, { 'Content-Encoding': 'gzip' }), 413);
+    expect(message).toContain('A patch may be at most 10 MB');
+  });
+
+  it('are refused with 400 when they are not gzip data, or end before their end', async () => {
+    const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'never stored' }]);
+    const whole = await gzip(text);
+    for (const body of [new TextEncoder().encode(text), whole.subarray(0, whole.byteLength - 12)]) {
+      const message = await refused(() => send('PATCH', '/d/', 'contributor', body, { 'Content-Encoding': 'gzip' }), 400);
+      expect(message).toContain('declared gzip-compressed (Content-Encoding: gzip) but is not valid gzip data');
+    }
+  });
+
+  it('are refused with 415 in any other encoding, naming the one accepted', async () => {
+    const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'never stored' }]);
+    const message = await refused(() => send('PATCH', '/d/', 'contributor', text, { 'Content-Encoding': 'br' }), 415);
+    expect(message).toContain('gzip-compressed (Content-Encoding: gzip); Content-Encoding "br" is not accepted');
   });
 });
 
