@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import type { HeadState, StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
 import { chunk, database, MAX_PARAMS, runRead, validAt, type BatchRead, type Db } from './db';
-import { headSpanQuery, type DocumentSpanRow } from './document-span-store';
+import { headSpanQuery, noHeadSpan, type DocumentSpanRow } from './document-span-store';
 import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
 
 export type VersionRow = typeof versions.$inferSelect;
@@ -139,7 +139,7 @@ export class DatasetStore {
   authorityAtHeadRead(id: string): BatchRead<AuthorityAtHead> {
     const full = this.entityWithMetaRead('authority', id);
     const spanQuery = headSpanQuery(this.db, id);
-    const unlocated = sql`NOT EXISTS (SELECT 1 FROM document_spans WHERE authority_id = ${id} AND version = (SELECT MAX(id) FROM versions))`;
+    const unlocated = noHeadSpan(this.db, id);
     const [metaQuery] = full.queries;
     return {
       queries: [

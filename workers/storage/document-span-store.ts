@@ -2,7 +2,7 @@
  * `document_spans`: where large authorities sit in the newest exported JSON document
  * (schema.ts). Written by that document's export job, read by an authority's cold read.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, notExists, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db';
 import { bulkParams } from './merge-writer';
 import { documentSpans } from './schema';
@@ -62,11 +62,17 @@ export async function clearDocumentSpans(db: Db): Promise<void> {
   await db.delete(documentSpans);
 }
 
+/** An authority's span in the head version's document: the only spans a read may use. */
+function atHead(authorityId: string): SQL {
+  return and(eq(documentSpans.authorityId, authorityId), eq(documentSpans.version, sql`(SELECT MAX(id) FROM versions)`))!;
+}
+
 /** The query for an authority's span in the head version's document (none: read it from D1). */
 export function headSpanQuery(db: Db, authorityId: string) {
-  return db
-    .select()
-    .from(documentSpans)
-    .where(and(eq(documentSpans.authorityId, authorityId), eq(documentSpans.version, sql`(SELECT MAX(id) FROM versions)`)))
-    .limit(1);
+  return db.select().from(documentSpans).where(atHead(authorityId)).limit(1);
+}
+
+/** True when the authority has no span at the head: a condition for reading its rows in the same batch. */
+export function noHeadSpan(db: Db, authorityId: string): SQL {
+  return notExists(db.select({ one: sql`1` }).from(documentSpans).where(atHead(authorityId)));
 }

@@ -21,7 +21,7 @@ import { DOCUMENT_SOURCE } from '../../../workers/data/dataset-document';
 import { authoritiesMapChunks, authorityText, utf8Length } from '../../../workers/data/dataset-stream';
 import { DatasetStore } from '../../../workers/storage/dataset-store';
 import { claimExportJobs } from '../../../workers/storage/export-job-store';
-import { database } from '../../../workers/storage/db';
+import { database, runRead } from '../../../workers/storage/db';
 import { recordDocumentSpans, spanRows, SPAN_MIN_BYTES, type AuthoritySpan } from '../../../workers/storage/document-span-store';
 import { ADMIN_TOKEN, ASSIGNED, get, headVersion, load } from './support';
 
@@ -140,6 +140,19 @@ describe('once the export job has written the head document', () => {
         expect(withoutQuery(body), path).toBe(withoutQuery(await fromRows(path)));
       }
     }
+  });
+
+  it("reads a located authority's span in the head's batch, and not its rows; a small one's rows", async () => {
+    const store = new DatasetStore(env.DB);
+    const raw = async (id: string) => runRead(store.db, { queries: store.authorityAtHeadRead(id).queries, decode: (results) => results as unknown[][] });
+    const [, largeSpan, largeAuthority, largePeriods] = await raw(LARGEST);
+    expect(largeSpan).toHaveLength(1);
+    expect(largeAuthority).toEqual([]);
+    expect(largePeriods).toEqual([]);
+    const [, smallSpan, smallAuthority, smallPeriods] = await raw(SMALL);
+    expect(smallSpan).toEqual([]);
+    expect(smallAuthority).toHaveLength(1);
+    expect(smallPeriods).toHaveLength(1);
   });
 
   it('is stored in the edge cache with the same bytes (a HIT after the MISS)', async () => {
