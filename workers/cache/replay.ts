@@ -14,3 +14,18 @@ export function replayable(response: Response, replay: () => Promise<Response | 
 export function replayOf(response: Response): (() => Promise<Response | null>) | undefined {
   return replays.get(response);
 }
+
+/**
+ * An answer held whole in memory: `parts` joined, its Content-Length set, and marked so that
+ * the edge cache stores it from these same bytes (no second read, no tee).
+ */
+export function bytesAnswer(parts: Uint8Array[], headers: Headers): Response {
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.byteLength;
+  }
+  headers.set('Content-Length', String(bytes.byteLength));
+  return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
+}

@@ -7,7 +7,7 @@
  * Both are the same bytes: the consumer writes the chunks the D1 stream yields.
  */
 import type { Env } from '../env';
-import { replayable } from '../cache/replay';
+import { bytesAnswer, replayable } from '../cache/replay';
 import { exportKey, requestExports } from '../exports/enqueue';
 import { partBodies, partLayout, type Body, type LaterBody } from '../exports/part-objects';
 import { batched, byteStream } from '../shared/streams';
@@ -177,13 +177,7 @@ export async function serveDatasetDocument(d: DocumentRequest): Promise<Response
   if (headOnly) return finish(d, headers, [], total, null).response;
   if (!range && 'body' in object && partLayout(object).parts === 1 && total <= IN_MEMORY_BYTES) {
     // Small enough to hold: the answer and the edge cache's copy come from one read.
-    const bytes = new Uint8Array(total);
-    bytes.set(head);
-    bytes.set(new Uint8Array(await object.arrayBuffer()), head.byteLength);
-    bytes.set(tail, head.byteLength + mapSize);
-    const h = new Headers(headers);
-    h.set('Content-Length', String(total));
-    return replayable(new Response(bytes, { headers: h }), async () => new Response(bytes, { headers: h }));
+    return bytesAnswer([head, new Uint8Array(await object.arrayBuffer()), tail], headers);
   }
   if (!range) {
     // A Range header ignored (several ranges, …): the whole map after all.

@@ -19,7 +19,7 @@ import { CONTENT_TYPES, entityMimetype, type Representation } from '../negotiati
 import { clientPage, primaryTopicOf, served, servedContext, type JsonObject, type Served } from '../representation';
 import { forwardedQuery, gone, notFound, redirect, setMaxAge, SHORT_TIME, versionParam } from '../responses';
 import { pyJson } from '../../domain/json-format';
-import { replayable } from '../../cache/replay';
+import { bytesAnswer } from '../../cache/replay';
 
 type C = Context<{ Bindings: Env }>;
 
@@ -99,10 +99,8 @@ async function entityRepresentation(c: C, raw: string, representation: Represent
   }
   headers.set('Content-Disposition', disposition(kind, raw, representation, requested));
   if (isRdf(representation)) return renderedDocument(JSON.parse(text) as JsonObject, representation, headers);
-  const bytes = encoder.encode(`${text}\n`);
-  headers.set('Content-Length', String(bytes.byteLength));
   // The edge cache stores a large authority from these bytes after the answer, not from a tee of it.
-  return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
+  return bytesAnswer([encoder.encode(`${text}\n`)], headers);
 }
 
 function isRdf(representation: Representation): representation is 'ttl' | 'ttl.html' | 'csv' | 'nt' {
@@ -148,17 +146,12 @@ async function authorityFromDocument(c: C, raw: string, representation: 'json' |
     console.error(`${name}: authority ${raw} should be ${span.length - 1} bytes at ${span.offset}, the object gave ${text.byteLength}; answering from D1`);
     return null;
   }
-  const tail = encoder.encode(`${authorityTextTail(extra)}\n`);
-  const bytes = new Uint8Array(text.byteLength + tail.byteLength);
-  bytes.set(text);
-  bytes.set(tail, text.byteLength);
   const headers = new Headers({
     'Content-Type': CONTENT_TYPES[representation],
     'Content-Disposition': disposition('authority', raw, representation, undefined),
-    'Content-Length': String(bytes.byteLength),
     [DOCUMENT_SOURCE]: 'r2',
   });
-  return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
+  return bytesAnswer([text, encoder.encode(`${authorityTextTail(extra)}\n`)], headers);
 }
 
 function entityReadKey(id: string): string {
