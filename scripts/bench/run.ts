@@ -314,7 +314,7 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
       `${fmtMs(m.wallMs)} [${m.cpuMs.toFixed(1)} ms]${reference === null ? '' : ` (${fmtMs(reference)}; ${ratio(m.wallMs, reference)})`}`;
     const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)}`).join(', ');
     console.log(
-      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.control, null)} | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patches (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
+      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.control, null)} | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patch${r.loadPatches === 1 ? '' : 'es'} (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
     );
   }
 

@@ -15,7 +15,7 @@ import { exportJob, forgetExportJob, markExportDone, markExportFailed, markExpor
 import { CONTENT_TYPES } from '../data/negotiation';
 import { authoritiesMapChunks } from '../data/dataset-stream';
 import { batched } from '../shared/streams';
-import { fairly } from '../shared/fair-share';
+import { afterForeground, fairly } from '../shared/fair-share';
 import { exportDataset, type ExportSummary } from './dataset-export';
 import { exportKey, JOB_FORMATS } from './enqueue';
 import { partLayout } from './part-objects';
@@ -40,6 +40,8 @@ function describe(job: ExportJob): string {
 
 export async function handleExportBatch(batch: MessageBatch<ExportJob>, env: Env, _ctx: ExecutionContext): Promise<void> {
   if (isDeadLetterQueue(batch.queue)) return handleDeadLetters(batch, env);
+  // The merge or load that queued these jobs is likely still sending its answer.
+  await afterForeground();
   // One job at a time: each holds at most one authority and one upload part in memory.
   for (const message of batch.messages) {
     const job = message.body;

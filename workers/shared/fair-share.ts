@@ -65,6 +65,20 @@ export function fairBytes(): TransformStream<Uint8Array, Uint8Array> {
   });
 }
 
+/** How long a delivered batch of background jobs waits before its first one (`afterForeground`). */
+export const FOREGROUND_MS = 50;
+
+/**
+ * A pause before a batch of background jobs. The request that queued them (a merge, a
+ * load) is usually still answering when the batch is delivered, and each of its last steps
+ * (the coordinator's reply, the response's bytes) waits for a turn once a job holds the
+ * thread: 100–120 ms of a 1,791-period load's 0.6 s, measured (docs/initial-load.md).
+ * Given ~10 ms of the thread, that answer is out.
+ */
+export function afterForeground(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, FOREGROUND_MS));
+}
+
 /** One timer tick: the event loop looks for I/O before the caller goes on. */
 export function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
