@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 describe('the coordinator evicted between submission and merge', () => {
   it('merges the submitted patch afterwards as the next version, rebuilt from D1', async () => {
-    // The object holds the head and the used ids in memory: warm it, then drop it.
+    // The object holds the head in memory: warm it, then drop it.
     await submit(noteOnAuthority('warm-up'));
     const path = await submit(addPeriod('p0trgkv', 'evicted-1', 'After an eviction'));
     const before = await headVersion();
