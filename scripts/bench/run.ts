@@ -4,7 +4,8 @@
  * For each dataset size, on a fresh local Worker (workerd, local D1): the initial load
  * through the operator CLI's load-data, one-period submit+merge times (beside the export
  * jobs, then on an idle Worker) and the D1 bytes each adds, cold GET /d.json and
- * one-authority GET times, and workerd's peak RSS during the merges. Prints a table with medians beside the reference server's figures.
+ * one-authority GET times, and workerd's peak RSS during the merges. Prints a table with
+ * medians beside the reference server's figures.
  */
 import { DatabaseSync } from 'node:sqlite';
 import { readdirSync, statSync } from 'node:fs';

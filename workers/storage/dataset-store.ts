@@ -6,10 +6,8 @@ import { and, asc, desc, eq, gt, inArray, isNull, lte, max, sql } from 'drizzle-
 import type { HeadState, StoredAuthority, StoredMeta, StoredPeriod } from '../domain/merge';
 import { chunk, database, MAX_PARAMS, runRead, validAt, type BatchRead, type Db } from './db';
 import { headSpanQuery, noHeadSpan, type DocumentSpanRow } from './document-span-store';
+import { bulkParams } from './merge-writer';
 import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
-
-/** Ids of at most ~9 characters: 10,000 of them bind as ~130 KB, far below D1's 2 MB per value. */
-const USED_IDS_PER_STATEMENT = 10_000;
 
 export type VersionRow = typeof versions.$inferSelect;
 export type VersionWithMeta = { row: VersionRow; meta: StoredMeta | null };
@@ -249,7 +247,7 @@ export class DatasetStore {
     if (ids.length === 0) return used;
     const d1 = this.db.$client;
     const results = await d1.batch<{ id: string }>(
-      chunk(ids, USED_IDS_PER_STATEMENT).map((group) => d1.prepare('SELECT id FROM identifiers WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(group))),
+      bulkParams(ids).map((param) => d1.prepare('SELECT id FROM identifiers WHERE id IN (SELECT value FROM json_each(?1))').bind(param)),
     );
     for (const { results: rows } of results) for (const r of rows) used.add(r.id);
     return used;

@@ -20,8 +20,8 @@ export const BLOB_CHUNK_CHARS = 256 * 1024;
  */
 export const BULK_PARAM_CHARS = 1024 * 1024;
 
-/** `rows` as JSON arrays of at most BULK_PARAM_CHARS characters each. */
-export function bulkParams(rows: unknown[][]): string[] {
+/** `rows` (each a row's columns, or one value) as JSON arrays of at most BULK_PARAM_CHARS characters each. */
+export function bulkParams(rows: unknown[]): string[] {
   const out: string[] = [];
   let batch: string[] = [];
   let size = 2;
