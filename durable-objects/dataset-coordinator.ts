@@ -19,7 +19,8 @@ import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from 
 import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
 import { describeDataset } from '../workers/domain/void';
 import { DatasetStore } from '../workers/storage/dataset-store';
-import { blobStatements, markMergedStatements, mergeStatements } from '../workers/storage/merge-writer';
+import { blobStatements, storedPatchText } from '../workers/storage/blob-text';
+import { markMergedStatements, mergeStatements } from '../workers/storage/merge-writer';
 import { identifierMap, patchRequestComments, patchRequests } from '../workers/storage/schema';
 import { checkAgainstHead, nextPatchRequestId, patchRequest, type PatchRequestRow } from '../workers/storage/patch-request-store';
 import { contributorsOfMergedPatches, INITIAL_DATA_LOADER } from '../workers/storage/patch-store';
@@ -307,7 +308,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     const voidTurtle = await this.voidFor(plan, now, args.contributors.filter((c) => c !== INITIAL_DATA_LOADER));
     const statements = [
       ...mergeStatements(db, { plan, createdAt: now, voidTurtle, patchRequestId: args.patchRequestId, identifierMap: idMap }),
-      ...(requestRow ? [...blobStatements(db, requestRow.originalPatchBlob, args.patchText), db.insert(patchRequests).values(requestRow)] : []),
+      ...(requestRow ? [...blobStatements(db, requestRow.originalPatchBlob, await storedPatchText(args.patchText)), db.insert(patchRequests).values(requestRow)] : []),
       ...markMergedStatements(db, {
         patchRequestId: args.patchRequestId,
         mergedBy: args.mergedBy,
@@ -387,7 +388,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
         const db = this.store.db;
         const id = await nextPatchRequestId(db);
         const row = newRequestRow(id, userId, check);
-        await db.batch([...blobStatements(db, row.originalPatchBlob, patchText), db.insert(patchRequests).values(row)] as never);
+        await db.batch([...blobStatements(db, row.originalPatchBlob, await storedPatchText(patchText)), db.insert(patchRequests).values(row)] as never);
         return { patchRequestId: id };
       }),
     );
@@ -417,7 +418,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
         const db = this.store.db;
         const now = new Date().toISOString();
         await db.batch([
-          ...blobStatements(db, row.originalPatchBlob, patchText),
+          ...blobStatements(db, row.originalPatchBlob, await storedPatchText(patchText)),
           db
             .update(patchRequests)
             .set({

@@ -73,7 +73,7 @@ describe('export → import between two local environments', () => {
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toMatch(/wrote .*: versions 0–3, \d+ rows, \d+ bytes/);
     const text = readFileSync(file, 'utf8');
-    expect(text).toMatch(/^-- periodo-export \{"format":1,"schema":"0004_document_spans.sql"/);
+    expect(text).toMatch(/^-- periodo-export \{"format":1,"schema":"0005_blob_encoding.sql"/);
     expect(text).toMatch(/INSERT INTO "patch_request_comments"/);
     expect(text).not.toMatch(/INSERT INTO "(users|auth_states|export_jobs)"/);
     expect(text).not.toContain('Josiah Carberry');
@@ -137,9 +137,9 @@ describe('export → import between two local environments', () => {
 
   it('refuses an export of another schema', async () => {
     const other = join(dir, 'old-schema.sql');
-    writeFileSync(other, readFileSync(file, 'utf8').replace('"schema":"0004_document_spans.sql"', '"schema":"0003_exports.sql"'));
+    writeFileSync(other, readFileSync(file, 'utf8').replace('"schema":"0005_blob_encoding.sql"', '"schema":"0004_document_spans.sql"'));
     const r = await cli(target, 'import', other, '--local', '--persist-to', target.persistDir);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/schema mismatch: .* comes from schema 0003_exports.sql, the target is at 0004_document_spans.sql/);
+    expect(r.stderr).toMatch(/schema mismatch: .* comes from schema 0004_document_spans.sql, the target is at 0005_blob_encoding.sql/);
   });
 });

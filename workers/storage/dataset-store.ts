@@ -7,7 +7,8 @@ import type { HeadState, StoredAuthority, StoredMeta, StoredPeriod } from '../do
 import { chunk, database, MAX_PARAMS, runRead, validAt, type BatchRead, type Db } from './db';
 import { headSpanQuery, noHeadSpan, type DocumentSpanRow } from './document-span-store';
 import { bulkParams } from './merge-writer';
-import { authorities, blobChunks, datasetMeta, identifiers, periods, versions } from './schema';
+import { readBlobText } from './blob-text';
+import { authorities, datasetMeta, identifiers, periods, versions } from './schema';
 
 export type VersionRow = typeof versions.$inferSelect;
 export type VersionWithMeta = { row: VersionRow; meta: StoredMeta | null };
@@ -313,8 +314,7 @@ export class DatasetStore {
     }
   }
 
-  async readBlob(blobId: string): Promise<string | null> {
-    const rows = await this.db.select({ data: blobChunks.data }).from(blobChunks).where(eq(blobChunks.blobId, blobId)).orderBy(asc(blobChunks.seq));
-    return rows.length ? rows.map((r) => r.data).join('') : null;
+  readBlob(blobId: string): Promise<string | null> {
+    return readBlobText(this.db, blobId);
   }
 }

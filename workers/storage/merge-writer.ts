@@ -7,10 +7,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { MergePlan } from '../domain/merge';
 import type { Db, Statement } from './db';
-import { authorities, blobChunks, datasetMeta, identifierMap, identifiers, patchRequests, periods, versions } from './schema';
-
-/** Well under D1's 2 MB value limit, and small enough to keep statements light. */
-export const BLOB_CHUNK_CHARS = 256 * 1024;
+import { authorities, datasetMeta, identifierMap, identifiers, patchRequests, periods, versions } from './schema';
 
 /**
  * Rows travel as one JSON array bound to one parameter and are unpacked in SQLite by
@@ -46,14 +43,6 @@ function bulk(db: Db, sqlText: string, v: number, rows: unknown[][], extra?: num
 
 /** Column `i` of a row in `json_each(?2)`. */
 const c = (i: number) => `json_extract(value, '$[${i}]')`;
-
-export function blobStatements(db: Db, blobId: string, text: string): BatchItem<'sqlite'>[] {
-  const statements: BatchItem<'sqlite'>[] = [db.delete(blobChunks).where(eq(blobChunks.blobId, blobId))];
-  for (let seq = 0, i = 0; i < text.length || seq === 0; seq++, i += BLOB_CHUNK_CHARS) {
-    statements.push(db.insert(blobChunks).values({ blobId, seq, data: text.slice(i, i + BLOB_CHUNK_CHARS) }));
-  }
-  return statements;
-}
 
 export interface MergeRecord {
   plan: MergePlan;

@@ -100,6 +100,11 @@ export const blobChunks = sqliteTable(
     blobId: text('blob_id').notNull(),
     seq: integer('seq').notNull(),
     data: text('data').notNull(),
+    /**
+     * NULL: the chunks' data joined is the text. 'gzip+base64': it is the text gzip-compressed
+     * and base64-encoded (large submitted patches, storage/blob-text.ts).
+     */
+    encoding: text('encoding'),
   },
   (t) => [primaryKey({ columns: [t.blobId, t.seq] })],
 );
