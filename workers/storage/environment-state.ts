@@ -7,7 +7,7 @@
 import { PROMOTED_TABLES } from './promoted-tables';
 
 export interface EnvironmentState {
-  /** The last D1 migration applied (wrangler's `d1_migrations`), e.g. `0004_document_spans.sql`. */
+  /** The last D1 migration applied (wrangler's `d1_migrations`), e.g. `0005_blob_encoding.sql`. */
   schema: string | null;
   head: number;
   rows: Record<(typeof PROMOTED_TABLES)[number], number>;
