@@ -7,7 +7,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { and, asc, desc, eq, gte, inArray, isNull, lt, max, sql } from 'drizzle-orm';
 import { closeDocument, type OpenDocument } from '../domain/ordered-json';
 import { chunk, MAX_PARAMS, type Db } from './db';
-import { blobStatements, readBlobText } from './blob-text';
+import { blobStatements } from './blob-text';
 import { authorities, bags, blobChunks, graphs, periods } from './schema';
 
 export type BagRow = typeof bags.$inferSelect;
@@ -119,22 +119,18 @@ export async function currentPeriods(db: Db, items: string[]): Promise<{ found: 
 }
 
 /**
- * The blob's text in pieces, its chunks read a few at a time (each is at most 256 KB).
- * Bags and graphs are stored as plain text; a compressed blob is read whole.
+ * A bag's or graph's text in pieces, its chunks read a few at a time (each is at most
+ * 256 KB). Their blobs are always plain text: only patches are stored compressed.
  */
 export async function* blobPieces(db: Db, blobId: string, perPage = 8): AsyncGenerator<string> {
   let after = -1;
   for (;;) {
     const rows = await db
-      .select({ seq: blobChunks.seq, data: blobChunks.data, encoding: blobChunks.encoding })
+      .select({ seq: blobChunks.seq, data: blobChunks.data })
       .from(blobChunks)
       .where(and(eq(blobChunks.blobId, blobId), sql`${blobChunks.seq} > ${after}`))
       .orderBy(asc(blobChunks.seq))
       .limit(perPage);
-    if (rows[0]?.encoding) {
-      yield (await readBlobText(db, blobId)) ?? '';
-      return;
-    }
     for (const r of rows) yield r.data;
     if (rows.length < perPage) return;
     after = rows[rows.length - 1].seq;
