@@ -293,6 +293,8 @@ export class DatasetCoordinator extends DurableObject<Env> {
     newRequest?: boolean;
     /** False: the version's exports are not queued (a load's patches before its last). */
     queueExports?: boolean;
+    /** The gzip bytes `patchText` was sent as, if it was (stored as they are). */
+    sentGzip?: Uint8Array | null;
   }): Promise<MergeResult> {
     // Patch requests are contributions; a request made in the same batch is an operator load.
     const { plan, original, idMap, before } = await this.plan(args.patchText, !args.newRequest);
@@ -308,7 +310,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
     const voidTurtle = await this.voidFor(plan, now, args.contributors.filter((c) => c !== INITIAL_DATA_LOADER));
     const statements = [
       ...mergeStatements(db, { plan, createdAt: now, voidTurtle, patchRequestId: args.patchRequestId, identifierMap: idMap }),
-      ...(requestRow ? [...blobStatements(db, requestRow.originalPatchBlob, await storedPatchText(args.patchText)), db.insert(patchRequests).values(requestRow)] : []),
+      ...(requestRow ? [...blobStatements(db, requestRow.originalPatchBlob, await storedPatchText(args.patchText, args.sentGzip)), db.insert(patchRequests).values(requestRow)] : []),
       ...markMergedStatements(db, {
         patchRequestId: args.patchRequestId,
         mergedBy: args.mergedBy,
@@ -342,7 +344,11 @@ export class DatasetCoordinator extends DurableObject<Env> {
    * and operator loads). Refusals come back as `{ error }` with a status and message.
    * `options.queueExports: false` for a load's patches before its last.
    */
-  async submitAndMerge(patchText: string, userId: string, options: { queueExports?: boolean } = {}): Promise<MergeResult | CoordinatorError> {
+  async submitAndMerge(
+    patchText: string,
+    userId: string,
+    options: { queueExports?: boolean; sentGzip?: Uint8Array | null } = {},
+  ): Promise<MergeResult | CoordinatorError> {
     return this.refusalsAsErrors(() =>
       this.exclusive(async () => {
         const patchRequestId = await nextPatchRequestId(this.store.db);
@@ -353,6 +359,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
           contributors: patchRequestId > 1 ? [userId] : [],
           newRequest: true,
           queueExports: options.queueExports,
+          sentGzip: options.sentGzip,
         });
       }),
     );

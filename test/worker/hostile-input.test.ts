@@ -195,6 +195,35 @@ describe('gzip-compressed bodies (Content-Encoding: gzip)', () => {
     expect(message).toContain('A patch may be at most 10 MB');
   });
 
+  it('are refused with 413 once the bytes sent pass the limit, though they inflate to almost nothing', async () => {
+    const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'padded' }]);
+    const whole = await gzip(text);
+    // Empty stored deflate blocks (5 bytes each, no output) between the gzip header and the data.
+    const EMPTY_BLOCK = [0x00, 0x00, 0x00, 0xff, 0xff];
+    const blocks = Math.ceil(MAX_PATCH_BYTES / EMPTY_BLOCK.length) + 1;
+    const padded = new Uint8Array(whole.byteLength + blocks * EMPTY_BLOCK.length);
+    padded.set(whole.subarray(0, 10));
+    for (let i = 0; i < blocks; i++) padded.set(EMPTY_BLOCK, 10 + i * EMPTY_BLOCK.length);
+    padded.set(whole.subarray(10), 10 + blocks * EMPTY_BLOCK.length);
+    // Streamed, with no Content-Length to refuse it by: the limit is found while reading.
+    const streamed = () => {
+      let at = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= padded.byteLength) return controller.close();
+          controller.enqueue(padded.slice(at, (at += 64 * 1024)));
+        },
+      });
+    };
+    const message = await refused(() => send('PATCH', '/d/', 'contributor', streamed(), { 'Content-Encoding': 'gzip' }), 413);
+    expect(message).toContain('A patch may be at most 10 MB');
+    // The same padding below the limit is valid gzip: only its size was refused.
+    const few = new Uint8Array([...whole.subarray(0, 10), ...EMPTY_BLOCK, ...EMPTY_BLOCK, ...whole.subarray(10)]);
+    const accepted = await send('PATCH', '/d/', 'contributor', few, { 'Content-Encoding': 'gzip' });
+    expect(accepted.status, await accepted.clone().text()).toBe(202);
+    expect(await (await get(`${new URL(accepted.headers.get('Location')!).pathname}patch.jsonpatch`)).text()).toBe(text);
+  });
+
   it('are refused with 400 when they are not gzip data, or end before their end', async () => {
     const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'never stored' }]);
     const whole = await gzip(text);

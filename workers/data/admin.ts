@@ -7,7 +7,7 @@ import { clearDocumentSpans } from '../storage/document-span-store';
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
-import { readBodyJson, readBodyText } from '../shared/request-body';
+import { readBody, readBodyJson } from '../shared/request-body';
 import { coordinator, settled } from './coordinator';
 import { MAX_ADMIN_JSON_BYTES, MAX_LOAD_BYTES } from './limits';
 import { auditHistory, auditVersion } from '../storage/audit';
@@ -122,10 +122,10 @@ adminApp.post('/rebuild', async (c) => {
  * `?exports=later`: a load's patch before its last, whose version's exports are not queued.
  */
 adminApp.post('/load', async (c) => {
-  const text = await readBodyText(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
+  const { text, gzip } = await readBody(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
   const exports = c.req.query('exports');
   if (exports !== undefined && exports !== 'later') return jsonError(400, 'exports takes only the value "later" (queue no exports for this version).');
-  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER, { queueExports: exports !== 'later' })), 200);
+  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER, { queueExports: exports !== 'later', sentGzip: gzip })), 200);
 });
 
 adminApp.put('/users/:orcid', async (c) => {

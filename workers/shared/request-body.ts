@@ -12,6 +12,15 @@ import { HttpError, tooLarge } from './errors';
  * body that inflates past it is refused as soon as it does.
  */
 export async function readBodyText(request: Request, maxBytes: number, what: string): Promise<string> {
+  return (await readBody(request, maxBytes, what)).text;
+}
+
+/**
+ * As `readBodyText`, and a gzip-compressed body's bytes as they came (`gzip`, else null),
+ * so that a patch stored compressed need not be compressed again (storage/blob-text.ts).
+ * Those bytes count against `maxBytes` too.
+ */
+export async function readBody(request: Request, maxBytes: number, what: string): Promise<{ text: string; gzip: Uint8Array | null }> {
   const encoding = (request.headers.get('Content-Encoding') ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
     const message = `${what} may be sent as it is or gzip-compressed (Content-Encoding: gzip); Content-Encoding "${encoding}" is not accepted.`;
@@ -19,8 +28,19 @@ export async function readBodyText(request: Request, maxBytes: number, what: str
   }
   const declared = request.headers.get('Content-Length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(what, maxBytes);
-  if (!request.body) return '';
-  const body = encoding === 'gzip' ? request.body.pipeThrough(new DecompressionStream('gzip')) : request.body;
+  if (!request.body) return { text: '', gzip: null };
+  const raw: Uint8Array[] = [];
+  let rawBytes = 0;
+  const kept = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      rawBytes += chunk.byteLength;
+      // Empty gzip blocks inflate to nothing: the bytes as sent are bounded as well.
+      if (rawBytes > maxBytes) throw new Error('over the limit as sent');
+      raw.push(chunk);
+      controller.enqueue(chunk);
+    },
+  });
+  const body = encoding === 'gzip' ? request.body.pipeThrough(kept).pipeThrough(new DecompressionStream('gzip')) : request.body;
   // Fatal: bytes that are not UTF-8 are refused, never stored as U+FFFD in their place.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   const parts: string[] = [];
@@ -42,11 +62,23 @@ export async function readBodyText(request: Request, maxBytes: number, what: str
     }
   } catch (error) {
     if (error instanceof HttpError || encoding !== 'gzip') throw error;
+    // The stream passes on the error as its own: the bound above is known by the count.
+    if (rawBytes > maxBytes) throw tooLarge(what, maxBytes);
     const message = `${what} is declared gzip-compressed (Content-Encoding: gzip) but is not valid gzip data (${String((error as Error).message ?? error)}).`;
     throw new HttpError(400, message, {}, { message });
   }
   decode();
-  return parts.join('');
+  return { text: parts.join(''), gzip: encoding === 'gzip' ? concat(raw, rawBytes) : null };
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /** The body parsed as JSON (plain values), or 400 saying it is not JSON. */

@@ -130,6 +130,27 @@ describe('a large submitted patch', () => {
     expect(applied).toContain(`"${result.identifierMap[skolem]}":{"id":"${result.identifierMap[skolem]}"`);
     expect(applied).not.toContain('/.well-known/genid/');
   });
+
+  it('loaded gzip-compressed (as load-data sends it) is stored as the bytes sent, not compressed again', async () => {
+    const { id, text } = authorityPatch(200, 'sent compressed');
+    const compressed = new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+    // A file name in the gzip header (FLG.FNAME): the same text, bytes no compressor here would write.
+    const name = new TextEncoder().encode('load-data.json\0');
+    const sent = new Uint8Array([...compressed.subarray(0, 3), 0x08, ...compressed.subarray(4, 10), ...name, ...compressed.subarray(10)]);
+    const response = await get('/admin/load', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: sent,
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const { patchRequestId } = (await response.json()) as { patchRequestId: number };
+    const stored = await chunks(patchRequestId);
+    expect(stored.every((c) => c.encoding === GZIP_BASE64)).toBe(true);
+    expect(Uint8Array.from(atob(stored.map((c) => c.data).join('')), (ch) => ch.charCodeAt(0))).toEqual(sent);
+    expect(await periodsOf(id)).toHaveLength(200);
+    const applied = (await (await get(`/patches/${patchRequestId}/patch.json`)).json()) as { path: string }[];
+    expect(applied.map((op) => op.path)).toEqual([`/authorities/${id}`]);
+  });
 });
 
 describe('a patch stored as plain text by an earlier build', () => {
