@@ -12,15 +12,15 @@ import { HttpError, tooLarge } from './errors';
  * body that inflates past it is refused as soon as it does.
  */
 export async function readBodyText(request: Request, maxBytes: number, what: string): Promise<string> {
-  return (await readBody(request, maxBytes, what)).text;
+  return (await readBody(request, maxBytes, what, false)).text;
 }
 
 /**
  * As `readBodyText`, and a gzip-compressed body's bytes as they came (`gzip`, else null),
  * so that a patch stored compressed need not be compressed again (storage/blob-text.ts).
- * Those bytes count against `maxBytes` too.
+ * Those bytes count against `maxBytes` too, kept or not.
  */
-export async function readBody(request: Request, maxBytes: number, what: string): Promise<{ text: string; gzip: Uint8Array | null }> {
+export async function readBody(request: Request, maxBytes: number, what: string, keepSent = true): Promise<{ text: string; gzip: Uint8Array | null }> {
   const encoding = (request.headers.get('Content-Encoding') ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
     const message = `${what} may be sent as it is or gzip-compressed (Content-Encoding: gzip); Content-Encoding "${encoding}" is not accepted.`;
@@ -36,7 +36,7 @@ export async function readBody(request: Request, maxBytes: number, what: string)
       rawBytes += chunk.byteLength;
       // Empty gzip blocks inflate to nothing: the bytes as sent are bounded as well.
       if (rawBytes > maxBytes) throw new Error('over the limit as sent');
-      raw.push(chunk);
+      if (keepSent) raw.push(chunk);
       controller.enqueue(chunk);
     },
   });
@@ -68,7 +68,7 @@ export async function readBody(request: Request, maxBytes: number, what: string)
     throw new HttpError(400, message, {}, { message });
   }
   decode();
-  return { text: parts.join(''), gzip: encoding === 'gzip' ? concat(raw, rawBytes) : null };
+  return { text: parts.join(''), gzip: encoding === 'gzip' && keepSent ? concat(raw, rawBytes) : null };
 }
 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {
