@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_COMMENT_BYTES, MAX_PATCH_BYTES, MAX_PATCH_DEPTH } from '../../workers/data/limits';
+import { MAX_COMMENT_BYTES, MAX_LOAD_BYTES, MAX_PATCH_BYTES, MAX_PATCH_DEPTH } from '../../workers/data/limits';
 import { ADMIN_TOKEN, ASSIGNED, get, headVersion, load, loadTestData } from './read-api/support';
 import { addUsers } from './support/editors';
 
@@ -186,6 +186,32 @@ describe('gzip-compressed bodies (Content-Encoding: gzip)', () => {
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await headVersion()).toBe(before + 1);
     expect(((await (await get('/trgkv.json')).json()) as { editorialNote: string }).editorialNote).toBe('loaded compressed');
+  });
+
+  // The load's body is read by the dataset coordinator, not the Worker: its refusals must
+  // come back from there with the same status and message, and leave nothing written.
+  it('sent to the operator endpoint are refused there as anywhere: too large, not gzip, not UTF-8, another encoding', async () => {
+    const load = (body: BodyInit, headers: Record<string, string> = {}) =>
+      get('/admin/load', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', ...headers }, body });
+    const text = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'x'.repeat(MAX_LOAD_BYTES) }]);
+    const bomb = await gzip(text);
+    expect(bomb.byteLength).toBeLessThan(MAX_LOAD_BYTES / 100);
+    expect(await refused(() => load(bomb, { 'Content-Encoding': 'gzip' }), 413)).toContain('A patch loaded by the operator may be at most 24 MB');
+    // The same text sent as it is, streamed with no Content-Length to refuse it by.
+    const streamed = new Blob([text]).stream();
+    expect(await refused(() => load(streamed), 413)).toContain('A patch loaded by the operator may be at most 24 MB');
+    const small = JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'never stored' }]);
+    const whole = await gzip(small);
+    expect(await refused(() => load(whole.subarray(0, whole.byteLength - 12), { 'Content-Encoding': 'gzip' }), 400)).toContain('declared gzip-compressed (Content-Encoding: gzip) but is not valid gzip data');
+    const latin1 = new Uint8Array([...new TextEncoder().encode(small.slice(0, -3)), 0xe9, ...new TextEncoder().encode('"}]')]);
+    expect(await refused(() => load(latin1), 400)).toContain('A patch loaded by the operator must be UTF-8 text');
+    expect(await refused(() => load(small, { 'Content-Encoding': 'br' }), 415)).toContain('Content-Encoding "br" is not accepted');
+    // Nothing of the refusals holds up the next load.
+    const before = await headVersion();
+    const loaded = await load(new Blob([await gzip(JSON.stringify([{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: 'streamed, é' }]))]).stream(), { 'Content-Encoding': 'gzip' });
+    expect(loaded.status, await loaded.clone().text()).toBe(200);
+    expect(await headVersion()).toBe(before + 1);
+    expect(((await (await get('/trgkv.json')).json()) as { editorialNote: string }).editorialNote).toBe('streamed, é');
   });
 
   it('are refused with 413 once they inflate past the limit, however small they are sent', async () => {

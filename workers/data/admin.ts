@@ -7,7 +7,7 @@ import { clearDocumentSpans } from '../storage/document-span-store';
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { jsonError } from '../shared/errors';
-import { readBody, readBodyJson } from '../shared/request-body';
+import { checkBodyHeaders, readBodyJson } from '../shared/request-body';
 import { coordinator, settled } from './coordinator';
 import { MAX_ADMIN_JSON_BYTES, MAX_LOAD_BYTES } from './limits';
 import { auditHistory, auditVersion } from '../storage/audit';
@@ -122,10 +122,12 @@ adminApp.post('/rebuild', async (c) => {
  * `?exports=later`: a load's patch before its last, whose version's exports are not queued.
  */
 adminApp.post('/load', async (c) => {
-  const { text, gzip } = await readBody(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
   const exports = c.req.query('exports');
   if (exports !== undefined && exports !== 'later') return jsonError(400, 'exports takes only the value "later" (queue no exports for this version).');
-  return c.json(settled(await coordinator(c.env).submitAndMerge(text, LOADER_USER, { queueExports: exports !== 'later', sentGzip: gzip })), 200);
+  const what = 'A patch loaded by the operator';
+  const headers = checkBodyHeaders(c.req.raw, MAX_LOAD_BYTES, what);
+  const loaded = await coordinator(c.env).load(c.req.raw.body, { ...headers, maxBytes: MAX_LOAD_BYTES, what }, LOADER_USER, { queueExports: exports !== 'later' });
+  return c.json(settled(loaded), 200);
 });
 
 adminApp.put('/users/:orcid', async (c) => {

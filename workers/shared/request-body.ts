@@ -12,15 +12,19 @@ import { HttpError, tooLarge } from './errors';
  * body that inflates past it is refused as soon as it does.
  */
 export async function readBodyText(request: Request, maxBytes: number, what: string): Promise<string> {
-  return (await readBody(request, maxBytes, what, false)).text;
+  return (await readBodyStream(request.body, checkBodyHeaders(request, maxBytes, what), maxBytes, what, false)).text;
+}
+
+/** How a request's body is to be read: its headers checked before any of it is. */
+export interface BodyHeaders {
+  gzip: boolean;
 }
 
 /**
- * As `readBodyText`, and a gzip-compressed body's bytes as they came (`gzip`, else null),
- * so that a patch stored compressed need not be compressed again (storage/blob-text.ts).
- * Those bytes count against `maxBytes` too, kept or not.
+ * Refuses a body by its headers alone: an encoding other than gzip (415), a declared
+ * length over `maxBytes` (413).
  */
-export async function readBody(request: Request, maxBytes: number, what: string, keepSent = true): Promise<{ text: string; gzip: Uint8Array | null }> {
+export function checkBodyHeaders(request: Request, maxBytes: number, what: string): BodyHeaders {
   const encoding = (request.headers.get('Content-Encoding') ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
     const message = `${what} may be sent as it is or gzip-compressed (Content-Encoding: gzip); Content-Encoding "${encoding}" is not accepted.`;
@@ -28,7 +32,24 @@ export async function readBody(request: Request, maxBytes: number, what: string,
   }
   const declared = request.headers.get('Content-Length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(what, maxBytes);
-  if (!request.body) return { text: '', gzip: null };
+  return { gzip: encoding === 'gzip' };
+}
+
+/**
+ * The reading half of `readBodyText`, for a body whose headers were checked already (the
+ * operator's load hands its body stream to the dataset coordinator, which reads it there).
+ * With `keepSent`, a gzip-compressed body's bytes as they came (`gzip`, else null), so
+ * that a patch stored compressed need not be compressed again (storage/blob-text.ts).
+ * Those bytes count against `maxBytes` too, kept or not.
+ */
+export async function readBodyStream(
+  stream: ReadableStream<Uint8Array> | null,
+  headers: BodyHeaders,
+  maxBytes: number,
+  what: string,
+  keepSent = true,
+): Promise<{ text: string; gzip: Uint8Array | null }> {
+  if (!stream) return { text: '', gzip: null };
   const raw: Uint8Array[] = [];
   let rawBytes = 0;
   const kept = new TransformStream<Uint8Array, Uint8Array>({
@@ -40,7 +61,7 @@ export async function readBody(request: Request, maxBytes: number, what: string,
       controller.enqueue(chunk);
     },
   });
-  const body = encoding === 'gzip' ? request.body.pipeThrough(kept).pipeThrough(new DecompressionStream('gzip')) : request.body;
+  const body = headers.gzip ? stream.pipeThrough(kept).pipeThrough(new DecompressionStream('gzip')) : stream;
   // Fatal: bytes that are not UTF-8 are refused, never stored as U+FFFD in their place.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   const parts: string[] = [];
@@ -61,14 +82,14 @@ export async function readBody(request: Request, maxBytes: number, what: string,
       decode(chunk);
     }
   } catch (error) {
-    if (error instanceof HttpError || encoding !== 'gzip') throw error;
+    if (error instanceof HttpError || !headers.gzip) throw error;
     // The stream passes on the error as its own: the bound above is known by the count.
     if (rawBytes > maxBytes) throw tooLarge(what, maxBytes);
     const message = `${what} is declared gzip-compressed (Content-Encoding: gzip) but is not valid gzip data (${String((error as Error).message ?? error)}).`;
     throw new HttpError(400, message, {}, { message });
   }
   decode();
-  return { text: parts.join(''), gzip: encoding === 'gzip' && keepSent ? concat(raw, rawBytes) : null };
+  return { text: parts.join(''), gzip: headers.gzip && keepSent ? concat(raw, rawBytes) : null };
 }
 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {
