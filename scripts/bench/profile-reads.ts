@@ -6,6 +6,7 @@
  * `node scripts/bench/profile-reads.ts [--periods 1791] [--reads 30] [--data FILE]`
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { startLocalWorker } from '../lib/local-worker.ts';
@@ -35,21 +36,47 @@ export interface ReadMeasure {
 }
 
 /**
- * `reads` requests made by `url(i)` one after another: median wall time (full body read)
- * and workerd's CPU per request, background work included (storing the edge-cache entry
- * after a large answer: `pauseMs` between requests lets it end before the next one starts).
+ * Node's own fetch is slow on its first large bodies: 30 reads of 1.2 MB from the Worker
+ * took the benchmark process 1.0 s of its own CPU, and the first row timed was 30 ms a read
+ * slower than the same row timed later. The client is warmed up once, on a local Node
+ * server, so that no figure of the Worker's carries it.
  */
+export async function warmUpClient(): Promise<void> {
+  const bodies = [Buffer.alloc(1_200_000, 32), Buffer.alloc(8_000_000, 32)];
+  const server = createServer((request, response) => {
+    const body = bodies[Number(new URL(request.url ?? '/', 'http://x').searchParams.get('size'))];
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    for (let i = 0; i < 40; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/?size=${i % 8 === 7 ? 1 : 0}`, { headers: { 'Accept-Encoding': 'identity' } });
+      await response.arrayBuffer();
+    }
+  } finally {
+    server.close();
+  }
+}
+
 /**
+ * `reads` requests made by `url(i)` one after another: median wall time (full body read)
+ * and workerd's CPU per request, background work included.
  * `settle`: after each timed read, an untimed HEAD of the same URL, which waits for the
  * read's edge-cache entry to be written (workers/cache/middleware.ts `lookup`), so each cold
  * read meets an idle Worker instead of the previous read's background compression.
+ * `warmups`: unmeasured requests of the same kind first, on URLs of their own (settled the
+ * same way): isolate warm-up, first D1 statement preparation, and more (see run.ts).
  */
-export async function measureReads(pid: number | null, reads: number, url: (i: number) => string, init: RequestInit = {}, settle = false): Promise<ReadMeasure> {
+export async function measureReads(pid: number | null, reads: number, url: (i: number) => string, init: RequestInit = {}, settle = false, warmups = 1): Promise<ReadMeasure> {
   const times: number[] = [];
   let bytes = 0;
   let status = '';
-  // One unmeasured request first (isolate warm-up, first D1 statement preparation).
-  await (await fetch(url(-1), init)).arrayBuffer();
+  for (let i = 1; i <= warmups; i++) {
+    await (await fetch(url(-i), { ...init, headers: { 'Accept-Encoding': 'identity', ...(init.headers as Record<string, string>) } })).arrayBuffer();
+    if (settle) await (await fetch(url(-i), { method: 'HEAD', headers: { 'Accept-Encoding': 'identity' } })).body?.cancel();
+  }
   const cpuBefore = cpuMs(pid);
   for (let i = 0; i < reads; i++) {
     const start = performance.now();
@@ -76,6 +103,7 @@ async function main() {
   });
   const reads = Number(values.reads);
   const { periods, file, dataset } = await datasetFile(values.data ?? defaultSeedPath(), Number(values.periods));
+  await warmUpClient();
   const worker = await startLocalWorker();
   const origin = worker.url.origin;
   const pid = worker.workerdPid;

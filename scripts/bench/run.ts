@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile, defaultSeedPath } from './datasets.ts';
-import { cpuMs, measureReads, type ReadMeasure } from './profile-reads.ts';
+import { cpuMs, measureReads, warmUpClient, type ReadMeasure } from './profile-reads.ts';
 import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
@@ -211,14 +211,18 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const sizes = Object.entries(dataset.authorities as Record<string, { periods: object }>).map(([k, a]) => [k.replace(/^.*\/assigned\//, '').slice(2), Object.keys(a.periods).length] as const);
     sizes.sort((a, b) => a[1] - b[1]);
     const documentReads = Math.max(5, Math.ceil(reads / 2));
+    // A new workerd process answers its first few dozen MISSes down a path up to 3× slower
+    // than later ones (docs/dataset-reads.md, "read by read"); a deployed isolate has served
+    // many. Each cold row first makes unmeasured MISSes of its own kind, then times fresh ones.
+    const COLD_WARMUPS = Number(process.env.COLD_WARMUPS ?? 30);
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
       control: await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' }),
-      dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, true),
-      inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, true),
-      versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, true),
-      authority: await measureReads(pid, reads, (i) => `${origin}/${sizes[0][0]}.json?cold=${t}-${i}`, {}, true),
-      largest: await measureReads(pid, reads, (i) => `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-${i}`, {}, true),
+      dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, true, COLD_WARMUPS),
+      inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, true, COLD_WARMUPS),
+      versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, true, COLD_WARMUPS),
+      authority: await measureReads(pid, reads, (i) => `${origin}/${sizes[0][0]}.json?cold=${t}-${i}`, {}, true, COLD_WARMUPS),
+      largest: await measureReads(pid, reads, (i) => `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-${i}`, {}, true, COLD_WARMUPS),
     };
     const authorityTimes: number[] = [];
     const authorityHitTimes: number[] = [];
@@ -284,6 +288,7 @@ async function main() {
   const seedPath = values.data ?? defaultSeedPath();
   const sizes = (values.sizes ?? '1791,10000,50000').split(',').map(Number);
   const rows: Row[] = [];
+  if (parts.has('storage')) await warmUpClient();
   for (const size of parts.has('storage') ? sizes : []) {
     process.stderr.write(`benchmarking ~${size} periods…\n`);
     rows.push(await benchSize(seedPath, size, Number(values.merges), Number(values.reads)));
