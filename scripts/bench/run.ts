@@ -214,7 +214,7 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     // A new workerd process answers its first few dozen MISSes down a path up to 3× slower
     // than later ones (docs/dataset-reads.md, "read by read"); a deployed isolate has served
     // many. Each cold row first makes unmeasured MISSes of its own kind, then times fresh ones.
-    const COLD_WARMUPS = Number(process.env.COLD_WARMUPS ?? 30);
+    const COLD_WARMUPS = 30;
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
       control: await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' }),
