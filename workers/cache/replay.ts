@@ -3,6 +3,8 @@
  * its R2 object): the edge cache does not tee such an answer when it is large, so the
  * reader gets the R2 stream untouched, and stores the entry afterwards from a fresh copy.
  */
+import { joinBytes } from '../shared/streams';
+
 const replays = new WeakMap<Response, () => Promise<Response | null>>();
 
 /** Marks `response` as rebuildable by `replay` (a fresh response with the same headers and body). */
@@ -20,12 +22,7 @@ export function replayOf(response: Response): (() => Promise<Response | null>) |
  * the edge cache stores it from these same bytes (no second read, no tee).
  */
 export function bytesAnswer(parts: Uint8Array[], headers: Headers): Response {
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.byteLength;
-  }
+  const bytes = joinBytes(parts);
   headers.set('Content-Length', String(bytes.byteLength));
   return replayable(new Response(bytes, { headers }), async () => new Response(bytes, { headers }));
 }

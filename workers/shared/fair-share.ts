@@ -7,6 +7,8 @@
  * at all waited 1.3 s behind a 10k-period export (docs/initial-load.md). On Cloudflare the
  * same holds for CPU between I/O in a shared isolate.
  */
+import { joinBytes } from './streams';
+
 // A timer tick costs workerd about 1.25 ms: a turn every 25 ms adds about 5% to a job.
 export const TURN_MS = 25;
 
@@ -38,12 +40,7 @@ export function fairBytes(): TransformStream<Uint8Array, Uint8Array> {
   let pending: Uint8Array[] = [];
   let filled = 0;
   const piece = (): Uint8Array => {
-    const out = new Uint8Array(filled);
-    let at = 0;
-    for (const p of pending) {
-      out.set(p, at);
-      at += p.byteLength;
-    }
+    const out = joinBytes(pending, filled);
     pending = [];
     filled = 0;
     return out;

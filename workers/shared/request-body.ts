@@ -3,6 +3,7 @@
  * is held in memory beyond its documented limit (413 names the limit).
  */
 import { HttpError, tooLarge } from './errors';
+import { joinBytes } from './streams';
 
 /**
  * The body as text, refused with 413 as soon as it is known to exceed `maxBytes`: from
@@ -89,17 +90,7 @@ export async function readBodyStream(
     throw new HttpError(400, message, {}, { message });
   }
   decode();
-  return { text: parts.join(''), gzip: headers.gzip && keepSent ? concat(raw, rawBytes) : null };
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return { text: parts.join(''), gzip: headers.gzip && keepSent ? joinBytes(raw, rawBytes) : null };
 }
 
 /** The body parsed as JSON (plain values), or 400 saying it is not JSON. */

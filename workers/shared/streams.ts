@@ -22,6 +22,17 @@ export function byteStream(chunks: AsyncGenerator<string | Uint8Array>, what = '
   });
 }
 
+/** `parts` as one array of bytes (`length`: their total, when the caller counted it already). */
+export function joinBytes(parts: Uint8Array[], length = parts.reduce((n, p) => n + p.byteLength, 0)): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 /** Joins small string chunks into pieces of at least `size` characters (fewer, larger writes). */
 export async function* batched(chunks: AsyncIterable<string>, size = 64 * 1024): AsyncGenerator<string> {
   let buffer = '';
