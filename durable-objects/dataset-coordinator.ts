@@ -15,7 +15,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Env } from '../workers/env';
 import { IdentifierError, isSkolemIri, ASSIGNED_SKOLEM_RE } from '../workers/domain/identifiers';
 import { HttpError } from '../workers/shared/errors';
-import { readBodyStream, type BodyHeaders } from '../workers/shared/request-body';
+import { readBodyStream, type BodyToRead } from '../workers/shared/request-body';
 import { planMerge, type HeadState, type MergePlan, type StoredAuthority } from '../workers/domain/merge';
 import { affectedEntities, deskolemize, InvalidPatchError, parsePatch, patchScope } from '../workers/domain/patch';
 import { describeDataset } from '../workers/domain/void';
@@ -350,13 +350,13 @@ export class DatasetCoordinator extends DurableObject<Env> {
    */
   async load(
     body: ReadableStream<Uint8Array> | null,
-    read: BodyHeaders & { maxBytes: number; what: string },
+    toRead: BodyToRead,
     userId: string,
     options: { queueExports?: boolean } = {},
   ): Promise<MergeResult | CoordinatorError> {
     return this.refusalsAsErrors(async () => {
       // Read before the turn in line: a slow sender holds up no other write.
-      const { text, gzip } = await readBodyStream(body, read, read.maxBytes, read.what);
+      const { text, gzip } = await readBodyStream(body, toRead);
       return this.exclusive(async () => {
         const patchRequestId = await nextPatchRequestId(this.store.db);
         return this.mergeAsVersion({

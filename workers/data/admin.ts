@@ -124,9 +124,8 @@ adminApp.post('/rebuild', async (c) => {
 adminApp.post('/load', async (c) => {
   const exports = c.req.query('exports');
   if (exports !== undefined && exports !== 'later') return jsonError(400, 'exports takes only the value "later" (queue no exports for this version).');
-  const what = 'A patch loaded by the operator';
-  const headers = checkBodyHeaders(c.req.raw, MAX_LOAD_BYTES, what);
-  const loaded = await coordinator(c.env).load(c.req.raw.body, { ...headers, maxBytes: MAX_LOAD_BYTES, what }, LOADER_USER, { queueExports: exports !== 'later' });
+  const toRead = checkBodyHeaders(c.req.raw, MAX_LOAD_BYTES, 'A patch loaded by the operator');
+  const loaded = await coordinator(c.env).load(c.req.raw.body, toRead, LOADER_USER, { queueExports: exports !== 'later' });
   return c.json(settled(loaded), 200);
 });
 

@@ -13,19 +13,21 @@ import { joinBytes } from './streams';
  * body that inflates past it is refused as soon as it does.
  */
 export async function readBodyText(request: Request, maxBytes: number, what: string): Promise<string> {
-  return (await readBodyStream(request.body, checkBodyHeaders(request, maxBytes, what), maxBytes, what, false)).text;
+  return (await readBodyStream(request.body, checkBodyHeaders(request, maxBytes, what), false)).text;
 }
 
-/** How a request's body is to be read: its headers checked before any of it is. */
-export interface BodyHeaders {
+/** How a request's body is to be read, once its headers are checked: `what` names it in refusals. */
+export interface BodyToRead {
   gzip: boolean;
+  maxBytes: number;
+  what: string;
 }
 
 /**
  * Refuses a body by its headers alone: an encoding other than gzip (415), a declared
  * length over `maxBytes` (413).
  */
-export function checkBodyHeaders(request: Request, maxBytes: number, what: string): BodyHeaders {
+export function checkBodyHeaders(request: Request, maxBytes: number, what: string): BodyToRead {
   const encoding = (request.headers.get('Content-Encoding') ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
     const message = `${what} may be sent as it is or gzip-compressed (Content-Encoding: gzip); Content-Encoding "${encoding}" is not accepted.`;
@@ -33,7 +35,7 @@ export function checkBodyHeaders(request: Request, maxBytes: number, what: strin
   }
   const declared = request.headers.get('Content-Length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(what, maxBytes);
-  return { gzip: encoding === 'gzip' };
+  return { gzip: encoding === 'gzip', maxBytes, what };
 }
 
 /**
@@ -45,9 +47,7 @@ export function checkBodyHeaders(request: Request, maxBytes: number, what: strin
  */
 export async function readBodyStream(
   stream: ReadableStream<Uint8Array> | null,
-  headers: BodyHeaders,
-  maxBytes: number,
-  what: string,
+  { gzip, maxBytes, what }: BodyToRead,
   keepSent = true,
 ): Promise<{ text: string; gzip: Uint8Array | null }> {
   if (!stream) return { text: '', gzip: null };
@@ -62,7 +62,7 @@ export async function readBodyStream(
       controller.enqueue(chunk);
     },
   });
-  const body = headers.gzip ? stream.pipeThrough(kept).pipeThrough(new DecompressionStream('gzip')) : stream;
+  const body = gzip ? stream.pipeThrough(kept).pipeThrough(new DecompressionStream('gzip')) : stream;
   // Fatal: bytes that are not UTF-8 are refused, never stored as U+FFFD in their place.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   const parts: string[] = [];
@@ -83,14 +83,14 @@ export async function readBodyStream(
       decode(chunk);
     }
   } catch (error) {
-    if (error instanceof HttpError || !headers.gzip) throw error;
+    if (error instanceof HttpError || !gzip) throw error;
     // The stream passes on the error as its own: the bound above is known by the count.
     if (rawBytes > maxBytes) throw tooLarge(what, maxBytes);
     const message = `${what} is declared gzip-compressed (Content-Encoding: gzip) but is not valid gzip data (${String((error as Error).message ?? error)}).`;
     throw new HttpError(400, message, {}, { message });
   }
   decode();
-  return { text: parts.join(''), gzip: headers.gzip && keepSent ? joinBytes(raw, rawBytes) : null };
+  return { text: parts.join(''), gzip: gzip && keepSent ? joinBytes(raw, rawBytes) : null };
 }
 
 /** The body parsed as JSON (plain values), or 400 saying it is not JSON. */
