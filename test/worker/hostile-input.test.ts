@@ -291,6 +291,16 @@ describe("the dataset's invariants hold for every patch", () => {
     expect(owner!.a).toBe(SECOND);
   });
 
+  it('reports a period moved between authorities as updated once, not removed and created', async () => {
+    const moved = `${SECOND}bbb2`;
+    const added = await load([{ op: 'add', path: `/authorities/${SECOND}/periods/${moved}`, value: { id: moved, label: 'Moving', type: 'Period' } }]);
+    expect(added.created).toEqual([moved]);
+    const result = await load([{ op: 'move', from: `/authorities/${SECOND}/periods/${moved}`, path: `/authorities/p0trgkv/periods/${moved}` }]);
+    expect(result.updated.filter((id) => id === moved)).toHaveLength(1);
+    expect(result.removed).not.toContain(moved);
+    expect(result.created).not.toContain(moved);
+  });
+
   it('refuses a new identifier whose check digit is wrong both ways, and accepts the right one', async () => {
     const authority = (id: string) => [{ op: 'add', path: `/authorities/${id}`, value: { id, periods: {} } }];
     const message = await refused(() => submitPatch(authority('p02222b')), 400);

@@ -312,9 +312,15 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     plan.authoritiesAfter.set(key, stored);
   }
 
-  // A period moved between authorities is "updated", not removed and created.
+  // A period moved between authorities is "updated", not removed and created. Sets, not
+  // array scans: a patch that rewrites 10,000 periods made this loop 10⁸ comparisons.
+  const closed = new Set(plan.closePeriods);
+  const updated = new Set(plan.changed.updated);
   for (const p of plan.insertPeriods) {
-    if (plan.closePeriods.includes(p.id) && !plan.changed.updated.includes(p.id)) plan.changed.updated.push(p.id);
+    if (closed.has(p.id) && !updated.has(p.id)) {
+      updated.add(p.id);
+      plan.changed.updated.push(p.id);
+    }
   }
   plan.head.linkCounts = links;
   plan.head.nextPosition = nextPosition;
