@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
-import { median } from './profile-reads.ts';
+import { median } from './read-timing.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

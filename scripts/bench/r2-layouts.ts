@@ -8,7 +8,7 @@
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { parseArgs } from 'node:util';
 import { workerdProcesses } from '../lib/local-worker.ts';
-import { cpuMs, median } from './profile-reads.ts';
+import { cpuMs, median } from './read-timing.ts';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '34' }, runs: { type: 'string', default: '5' } } });
 const size = Math.round(Number(values.mb) * 1024 * 1024);

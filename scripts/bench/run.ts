@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile, defaultSeedPath } from './datasets.ts';
-import { cpuMs, measureReads, warmUpClient, type ReadMeasure } from './profile-reads.ts';
+import { cpuMs, measureReads, median, warmUpClient, type ReadMeasure } from './read-timing.ts';
 import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
@@ -58,12 +58,6 @@ function exportDurations(persistDir: string, version: number): Record<string, nu
   } finally {
     db.close();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -210,19 +204,19 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const t = Date.now();
     const sizes = Object.entries(dataset.authorities as Record<string, { periods: object }>).map(([k, a]) => [k.replace(/^.*\/assigned\//, '').slice(2), Object.keys(a.periods).length] as const);
     sizes.sort((a, b) => a[1] - b[1]);
-    const documentReads = Math.max(5, Math.ceil(reads / 2));
     // A new workerd process answers its first few dozen MISSes down a path up to 3× slower
     // than later ones (docs/dataset-reads.md, "read by read"); a deployed isolate has served
-    // many. Each cold row first makes unmeasured MISSes of its own kind, then times fresh ones.
-    const COLD_WARMUPS = 30;
+    // many. Each cold row first makes unmeasured MISSes of its own kind, then times fresh ones,
+    // all from a process of their own (read-timing.ts).
+    const cold = { pid, settle: true, warmups: 30 };
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
-      control: await measureReads(pid, reads, () => `${origin}/d.json`, { method: 'OPTIONS' }),
-      dataset: await measureReads(pid, documentReads, (i) => `${origin}/d.json?cold=${t}-${i}`, {}, true, COLD_WARMUPS),
-      inline: await measureReads(pid, documentReads, (i) => `${origin}/d.jsonld?inline-context&cold=${t}-${i}`, {}, true, COLD_WARMUPS),
-      versioned: await measureReads(pid, documentReads, (i) => `${origin}/d.json?version=${headVersion}&cold=${t}-${i}`, {}, true, COLD_WARMUPS),
-      authority: await measureReads(pid, reads, (i) => `${origin}/${sizes[0][0]}.json?cold=${t}-${i}`, {}, true, COLD_WARMUPS),
-      largest: await measureReads(pid, reads, (i) => `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-${i}`, {}, true, COLD_WARMUPS),
+      control: await measureReads({ pid, reads, url: `${origin}/d.json`, method: 'OPTIONS' }),
+      dataset: await measureReads({ ...cold, reads, url: `${origin}/d.json?cold=${t}-{i}` }),
+      inline: await measureReads({ ...cold, reads, url: `${origin}/d.jsonld?inline-context&cold=${t}-{i}` }),
+      versioned: await measureReads({ ...cold, reads, url: `${origin}/d.json?version=${headVersion}&cold=${t}-{i}` }),
+      authority: await measureReads({ ...cold, reads, url: `${origin}/${sizes[0][0]}.json?cold=${t}-{i}` }),
+      largest: await measureReads({ ...cold, reads, url: `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-{i}` }),
     };
     const authorityTimes: number[] = [];
     const authorityHitTimes: number[] = [];
@@ -288,6 +282,7 @@ async function main() {
   const seedPath = values.data ?? defaultSeedPath();
   const sizes = (values.sizes ?? '1791,10000,50000').split(',').map(Number);
   const rows: Row[] = [];
+  // This process's own requests (the load, the merges): its client warmed up as the readers' is.
   if (parts.has('storage')) await warmUpClient();
   for (const size of parts.has('storage') ? sizes : []) {
     process.stderr.write(`benchmarking ~${size} periods…\n`);
@@ -323,7 +318,7 @@ function ratio(ours: number, reference: number): string {
 
 function printStorage(rows: Row[], seedPath: string, merges: string, reads: string) {
   const values = { merges, reads };
-  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} reads of an authority and ${Math.max(5, Math.ceil(Number(values.reads) / 2))} of each dataset URL`);
+  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL (after 30 unmeasured), from a process of their own`);
   console.log('Each cell: this run\'s median wall time [workerd CPU per request] (the reference as quoted in issue 14; this run ÷ reference). Reads are edge-cache MISSes with Accept-Encoding: identity.\n');
   console.log('| periods | control: OPTIONS (no I/O) | GET /d.json | GET /d.jsonld?inline-context | GET /d.json?version=N | GET one authority (1 period) | GET the largest authority | initial load (load-data) | export work after a one-period merge |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

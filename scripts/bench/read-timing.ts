@@ -1,0 +1,122 @@
+/**
+ * Timing cold reads of a running Worker the way the benchmarks report them: median wall
+ * time per request (full body read) and workerd's CPU per request (its utime + stime from
+ * /proc, over the whole loop: robust on a shared machine).
+ *
+ * The timed requests are made by a process of their own (`read-client.ts`), which holds
+ * nothing but its client. Made from the benchmark's process, which holds the datasets it
+ * built (219 MB of heap before the 1.8k rows of a three-size run), they met its garbage
+ * collector: at 1.8k periods, a `/d.json` MISS took a median 22.0 ms from there and 15.6 ms
+ * from a lean process, alternately on one Worker (docs/dataset-reads.md).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+export function cpuMs(pid: number | null): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+export interface ReadMeasure {
+  wallMs: number;
+  cpuMs: number;
+  bytes: number;
+  status: string;
+}
+
+/**
+ * What to time: `reads` requests to `url`, where `{i}` (if present) becomes the request's
+ * number, so that each can be a MISS on a URL of its own.
+ * `settle`: after each read, an untimed HEAD of the same URL, which waits for the read's
+ * edge-cache entry to be written (workers/cache/middleware.ts `lookup`), so each cold read
+ * meets an idle Worker instead of the previous read's background work.
+ * `warmups`: unmeasured requests of the same kind first, on URLs of their own (numbered
+ * -1, -2, …) and settled the same way: isolate warm-up, statement preparation and more.
+ */
+export interface ReadSpec {
+  /** workerd's process, for its CPU time. */
+  pid: number | null;
+  reads: number;
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  settle?: boolean;
+  warmups?: number;
+}
+
+/**
+ * Node's own fetch is slow on its first large bodies: 30 reads of 1.2 MB from the Worker
+ * took the benchmark process 1.0 s of its own CPU, and the first row timed was 30 ms a read
+ * slower than the same row timed later. The client is warmed up once, on a local Node
+ * server, so that no figure of the Worker's carries it.
+ */
+export async function warmUpClient(): Promise<void> {
+  const bodies = [Buffer.alloc(1_200_000, 32), Buffer.alloc(8_000_000, 32)];
+  const server = createServer((request, response) => {
+    const body = bodies[Number(new URL(request.url ?? '/', 'http://x').searchParams.get('size'))];
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    for (let i = 0; i < 40; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/?size=${i % 8 === 7 ? 1 : 0}`, { headers: { 'Accept-Encoding': 'identity' } });
+      await response.arrayBuffer();
+    }
+  } finally {
+    server.close();
+  }
+}
+
+/** Times `spec` from this process (`read-client.ts` calls it; others call `measureReads`). */
+export async function measureReadsHere(spec: ReadSpec): Promise<ReadMeasure> {
+  const url = (i: number) => spec.url.replace('{i}', String(i));
+  const init = { method: spec.method ?? 'GET', headers: { 'Accept-Encoding': 'identity', ...spec.headers } };
+  const settle = async (i: number) => {
+    if (spec.settle) await (await fetch(url(i), { method: 'HEAD', headers: { 'Accept-Encoding': 'identity' } })).body?.cancel();
+  };
+  for (let i = 1; i <= (spec.warmups ?? 1); i++) {
+    await (await fetch(url(-i), init)).arrayBuffer();
+    await settle(-i);
+  }
+  const times: number[] = [];
+  let bytes = 0;
+  let status = '';
+  const cpuBefore = cpuMs(spec.pid);
+  for (let i = 0; i < spec.reads; i++) {
+    const start = performance.now();
+    const response = await fetch(url(i), init);
+    const body = await response.arrayBuffer();
+    times.push(performance.now() - start);
+    if (response.status >= 400) throw new Error(`${url(i)}: ${response.status}`);
+    bytes = body.byteLength;
+    await settle(i);
+    status = `${response.status} ${response.headers.get('X-Cache-Status') ?? ''} ${response.headers.get('X-PeriodO-Document-Source') ?? ''}`.trim();
+  }
+  return { wallMs: median(times), cpuMs: (cpuMs(spec.pid) - cpuBefore) / spec.reads, bytes, status };
+}
+
+const client = fileURLToPath(new URL('./read-client.ts', import.meta.url));
+
+/**
+ * Times `spec` from a process of its own, its client warmed up first. Asynchronously: a
+ * Worker on Miniflare needs this process's event loop while it answers.
+ */
+export async function measureReads(spec: ReadSpec): Promise<ReadMeasure> {
+  const { stdout } = await promisify(execFile)(process.execPath, [client, JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as ReadMeasure;
+}
