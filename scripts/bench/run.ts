@@ -124,6 +124,9 @@ interface Row {
   peakRssMb: number;
 }
 
+/** Unmeasured MISSes before each cold row's timed ones. */
+const COLD_WARMUPS = 60;
+
 async function benchSize(seedPath: string, target: number, merges: number, reads: number): Promise<Row> {
   const { dataset, periods, file, text } = await datasetFile(seedPath, target);
 
@@ -204,11 +207,11 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const t = Date.now();
     const sizes = Object.entries(dataset.authorities as Record<string, { periods: object }>).map(([k, a]) => [k.replace(/^.*\/assigned\//, '').slice(2), Object.keys(a.periods).length] as const);
     sizes.sort((a, b) => a[1] - b[1]);
-    // A new workerd process answers its first few dozen MISSes down a path up to 3× slower
-    // than later ones (docs/dataset-reads.md, "read by read"); a deployed isolate has served
-    // many. Each cold row first makes unmeasured MISSes of its own kind, then times fresh ones,
-    // all from a process of their own (read-timing.ts).
-    const cold = { pid, settle: true, warmups: 30 };
+    // A new workerd process answers its first 40-odd MISSes down a path 2–3× slower than
+    // later ones (docs/dataset-reads.md, "read by read" and "a process of their own"); a
+    // deployed isolate has served many. Each cold row first makes unmeasured MISSes of its
+    // own kind, then times fresh ones, all from a process of their own (read-timing.ts).
+    const cold = { pid, settle: true, warmups: COLD_WARMUPS };
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
       control: await measureReads({ pid, reads, url: `${origin}/d.json`, method: 'OPTIONS' }),
@@ -318,7 +321,7 @@ function ratio(ours: number, reference: number): string {
 
 function printStorage(rows: Row[], seedPath: string, merges: string, reads: string) {
   const values = { merges, reads };
-  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL (after 30 unmeasured), from a process of their own`);
+  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL (after ${COLD_WARMUPS} unmeasured), from a process of their own`);
   console.log('Each cell: this run\'s median wall time [workerd CPU per request] (the reference as quoted in issue 14; this run ÷ reference). Reads are edge-cache MISSes with Accept-Encoding: identity.\n');
   console.log('| periods | control: OPTIONS (no I/O) | GET /d.json | GET /d.jsonld?inline-context | GET /d.json?version=N | GET one authority (1 period) | GET the largest authority | initial load (load-data) | export work after a one-period merge |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
