@@ -17,6 +17,7 @@ import { loadData } from '../periodo.ts';
 import { startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile, defaultSeedPath } from './datasets.ts';
 import { exportsSettled } from './settle.ts';
+import { median } from './read-timing.ts';
 
 const ADMIN = 'dev-admin-token';
 
@@ -24,12 +25,6 @@ interface Measure {
   rps: number;
   medianMs: number;
   requests: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** One bounded autocannon run (loopback only, `seconds` long). */

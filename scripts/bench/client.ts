@@ -26,6 +26,7 @@ import { loadData } from '../periodo.ts';
 import { startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile } from './datasets.ts';
 import { exportsSettled } from './settle.ts';
+import { median } from './read-timing.ts';
 
 const ADMIN = 'dev-admin-token';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,12 +71,6 @@ export interface ClientRow {
   /** The page's own JS heap after GC (the search Worker's is not visible to this measurement). */
   pageHeapMb: number;
   home: HomeBreakdown;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function quantile(xs: number[], q: number): number {

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { loadSeed, periodCount, replicate } from './datasets.ts';
+import { median } from './read-timing.ts';
 
 const ASSIGNED = 'https://perio.do/.well-known/genid/assigned/';
 /** The child's flags: a Worker-sized heap (old and young generations). */
@@ -87,12 +88,6 @@ function runChild(code: Bundle, impl: 'edge' | 'jsonld', format: 'ttl' | 'nt' | 
       else resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildResult);
     });
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
