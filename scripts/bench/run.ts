@@ -1,11 +1,16 @@
 /**
- * `npm run bench [-- --sizes 1791,10000,50000] [--data FILE] [--merges N] [--reads N] [--runs N] [--only storage,exports,cache,client]`
+ * `npm run bench [-- --sizes 1791,10000,50000] [--data FILE] [--merges N] [--reads N] [--runs N] [--only storage,exports,cache,client]
+ *   [--reference 1791=http://127.0.0.1:5001,…] [--reference-load 'COMMAND {file}'] [--load-pairs N]`
  *
  * For each dataset size, on a fresh local Worker (workerd, local D1): the initial load
  * through the operator CLI's load-data, one-period submit+merge times (beside the export
  * jobs, then on an idle Worker) and the D1 bytes each adds, cold GET /d.json and
  * one-authority GET times, and workerd's peak RSS during the merges. Prints a table with
- * medians beside the reference server's figures.
+ * medians beside the reference server's figures: quoted from the issues, and with
+ * `--reference`, the cold reads also timed in this run against a reference server already
+ * running with the same dataset, and with `--reference-load` the initial load as an operator
+ * runs it (a process of its own), alternately with the reference's load command
+ * (scripts/bench/reference.ts).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { readdirSync, statSync } from 'node:fs';
@@ -20,6 +25,7 @@ import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
 import { exportsSettled } from './settle.ts';
 import { benchFloor, floorTable } from './floor.ts';
+import { benchReference, compareLoads, parseReferenceOrigins, REFERENCE_WARMUPS, type LoadPairs, type ReadRow, type ReferenceReads } from './reference.ts';
 
 const ADMIN = 'dev-admin-token';
 
@@ -122,6 +128,12 @@ interface Row {
   authorityMs: number;
   authorityHitMs: number;
   peakRssMb: number;
+  /** The same cold reads of the reference server, timed in this run (`--reference`). */
+  reference?: ReferenceReads;
+  /** `load-data` as its own process, alternately with the reference's load (`--reference-load`). */
+  loads?: LoadPairs;
+  /** The dataset file the load read. */
+  file: string;
 }
 
 /** Unmeasured MISSes before each cold row's timed ones. */
@@ -239,6 +251,7 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     }
     return {
       periods,
+      file,
       megabytes: text.length / 1e6,
       loadMs,
       loadCpuMs,
@@ -279,17 +292,34 @@ async function main() {
       merges: { type: 'string', default: '15' },
       reads: { type: 'string', default: '20' },
       only: { type: 'string', default: 'storage,exports,cache,client' },
+      reference: { type: 'string' },
+      'reference-load': { type: 'string' },
+      'load-pairs': { type: 'string', default: '3' },
     },
   });
   const parts = new Set(values.only!.split(',').map((p) => p.trim()));
   const seedPath = values.data ?? defaultSeedPath();
   const sizes = (values.sizes ?? '1791,10000,50000').split(',').map(Number);
+  const referenceOrigins = parseReferenceOrigins(values.reference);
+  for (const size of referenceOrigins.keys()) {
+    if (!sizes.includes(size) || !parts.has('storage')) throw new Error(`--reference ${size}=…: that size is not benchmarked (--sizes ${sizes.join(',')}, --only ${values.only})`);
+  }
   const rows: Row[] = [];
   // This process's own requests (the load, the merges): its client warmed up as the readers' is.
   if (parts.has('storage')) await warmUpClient();
   for (const size of parts.has('storage') ? sizes : []) {
     process.stderr.write(`benchmarking ~${size} periods…\n`);
-    rows.push(await benchSize(seedPath, size, Number(values.merges), Number(values.reads)));
+    const row = await benchSize(seedPath, size, Number(values.merges), Number(values.reads));
+    const referenceOrigin = referenceOrigins.get(size);
+    if (referenceOrigin) {
+      process.stderr.write(`timing the reference's cold reads at ${referenceOrigin}…\n`);
+      row.reference = await benchReference(referenceOrigin, row.periods, Number(values.reads));
+    }
+    if (values['reference-load']) {
+      process.stderr.write(`timing load-data as its own process and the reference's load, alternately…\n`);
+      row.loads = await compareLoads(row.file, values['reference-load'], Number(values['load-pairs']), ADMIN);
+    }
+    rows.push(row);
   }
 
   if (rows.length) {
@@ -322,17 +352,46 @@ function ratio(ours: number, reference: number): string {
 function printStorage(rows: Row[], seedPath: string, merges: string, reads: string) {
   const values = { merges, reads };
   console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL (after ${COLD_WARMUPS} unmeasured), from a process of their own`);
-  console.log('Each cell: this run\'s median wall time [workerd CPU per request] (the reference as quoted in issue 14; this run ÷ reference). Reads are edge-cache MISSes with Accept-Encoding: identity.\n');
+  console.log(
+    "Each cell: this run's median wall time [workerd CPU per request], then the reference's figure and this run ÷ reference: timed in this run against the reference server where `--reference` gave one (\"ref. this run\"), and as quoted in issue 14 (\"quoted\"). Reads are edge-cache MISSes with Accept-Encoding: identity.\n",
+  );
   console.log('| periods | control: OPTIONS (no I/O) | GET /d.json | GET /d.jsonld?inline-context | GET /d.json?version=N | GET one authority (1 period) | GET the largest authority | initial load (load-data) | export work after a one-period merge |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const ref = nearest(REFERENCE_READS, r.periods);
-    const read = (m: ReadMeasure, reference: number | null) =>
-      `${fmtMs(m.wallMs)} [${m.cpuMs.toFixed(1)} ms]${reference === null ? '' : ` (${fmtMs(reference)}; ${ratio(m.wallMs, reference)})`}`;
+    const cpu = (m: ReadMeasure) => (Number.isFinite(m.cpuMs) ? ` [${m.cpuMs.toFixed(1)} ms]` : '');
+    const read = (row: ReadRow | 'control', quoted: number | null) => {
+      const m = r.reads[row];
+      if (quoted === null || row === 'control') return `${fmtMs(m.wallMs)}${cpu(m)}`;
+      const sameRun = r.reference?.reads[row as ReadRow];
+      const refs = [sameRun ? `ref. this run ${fmtMs(sameRun.wallMs)}, ${ratio(m.wallMs, sameRun.wallMs)}` : '', `quoted ${fmtMs(quoted)}, ${ratio(m.wallMs, quoted)}`].filter(Boolean);
+      return `${fmtMs(m.wallMs)}${cpu(m)} (${refs.join('; ')})`;
+    };
     const jobs = Object.entries(r.exportMs).map(([f, ms]) => `${f} ${fmtMs(ms)}`).join(', ');
     console.log(
-      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read(r.reads.control, null)} | ${read(r.reads.dataset, ref.dataset)} | ${read(r.reads.inline, ref.dataset)} | ${read(r.reads.versioned, ref.dataset)} | ${read(r.reads.authority, ref.authority)} | ${read(r.reads.largest, ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patch${r.loadPatches === 1 ? '' : 'es'} (${fmtMs(ref.load)}; ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
+      `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read('control', null)} | ${read('dataset', ref.dataset)} | ${read('inline', ref.dataset)} | ${read('versioned', ref.dataset)} | ${read('authority', ref.authority)} | ${read('largest', ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patch${r.loadPatches === 1 ? '' : 'es'} (quoted ${fmtMs(ref.load)}, ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
     );
+  }
+  const referenced = rows.filter((r) => r.reference);
+  if (referenced.length) {
+    console.log(`\nThe reference's reads in this run (medians of ${values.reads} reads of each URL after ${REFERENCE_WARMUPS} unmeasured, from a process of their own, the same client as this project's):\n`);
+    console.log('| periods | origin | GET /d.json | ?inline-context | ?version=N | one authority | the largest authority |');
+    console.log('|---:|---|---:|---:|---:|---:|---:|');
+    for (const r of referenced) {
+      const x = r.reference!;
+      console.log(`| ${r.periods.toLocaleString('en')} | ${x.origin} | ${fmtMs(x.reads.dataset.wallMs)} | ${fmtMs(x.reads.inline.wallMs)} | ${fmtMs(x.reads.versioned.wallMs)} | ${fmtMs(x.reads.authority.wallMs)} | ${fmtMs(x.reads.largest.wallMs)} |`);
+    }
+  }
+  const loaded = rows.filter((r) => r.loads);
+  if (loaded.length) {
+    console.log(`\nThe initial load as an operator runs it, each a process of its own, alternately (medians; each load's time in brackets) — reference: \`${loaded[0].loads!.command}\`\n`);
+    console.log('| periods | `npm run periodo -- load-data FILE` | the reference\'s load command | ours ÷ reference |');
+    console.log('|---:|---:|---:|---:|');
+    for (const r of loaded) {
+      const l = r.loads!;
+      const each = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
+      console.log(`| ${r.periods.toLocaleString('en')} | ${fmtMs(median(l.oursMs))} (${each(l.oursMs)}) | ${fmtMs(median(l.referenceMs))} (${each(l.referenceMs)}) | ${ratio(median(l.oursMs), median(l.referenceMs))} |`);
+    }
   }
 
   console.log(`\nStorage and merges — medians of ${values.merges} merges (reference server, issue #2, in brackets)\n`);
