@@ -304,6 +304,12 @@ async function main() {
   for (const size of referenceOrigins.keys()) {
     if (!sizes.includes(size) || !parts.has('storage')) throw new Error(`--reference ${size}=…: that size is not benchmarked (--sizes ${sizes.join(',')}, --only ${values.only})`);
   }
+  const loadPairs = Number(values['load-pairs']);
+  if (values['reference-load'] !== undefined) {
+    if (!parts.has('storage')) throw new Error('--reference-load times the initial load, which only --only storage runs');
+    if (!values['reference-load'].includes('{file}')) throw new Error("--reference-load: the command must name the dataset as {file}, e.g. './load.sh {file}'");
+    if (!Number.isInteger(loadPairs) || loadPairs < 1) throw new Error(`--load-pairs must be a whole number of at least 1 (it is ${values['load-pairs']})`);
+  }
   const rows: Row[] = [];
   // This process's own requests (the load, the merges): its client warmed up as the readers' is.
   if (parts.has('storage')) await warmUpClient();
@@ -317,7 +323,7 @@ async function main() {
     }
     if (values['reference-load']) {
       process.stderr.write(`timing load-data as its own process and the reference's load, alternately…\n`);
-      row.loads = await compareLoads(row.file, values['reference-load'], Number(values['load-pairs']), ADMIN);
+      row.loads = await compareLoads(row.file, values['reference-load'], loadPairs, ADMIN);
     }
     rows.push(row);
   }
