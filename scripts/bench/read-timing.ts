@@ -110,6 +110,31 @@ export async function measureReadsHere(spec: ReadSpec): Promise<ReadMeasure> {
   return { wallMs: median(times), cpuMs: (cpuMs(spec.pid) - cpuBefore) / spec.reads, bytes, status };
 }
 
+/** Issue 14's cold-read rows: every dataset URL, and the smallest and largest authority. */
+export type ReadRow = 'dataset' | 'inline' | 'versioned' | 'authority' | 'largest';
+
+/**
+ * The rows' URLs on one server, each made a MISS of its own by a query the app ignores
+ * (`{i}`: the read's number). Authorities by their ids without the `p0` prefix.
+ */
+export function coldReadUrls(origin: string, run: string | number, at: { version: number | string; smallest: string; largest: string }): Record<ReadRow, string> {
+  const cold = `cold=${run}-{i}`;
+  return {
+    dataset: `${origin}/d.json?${cold}`,
+    inline: `${origin}/d.jsonld?inline-context&${cold}`,
+    versioned: `${origin}/d.json?version=${at.version}&${cold}`,
+    authority: `${origin}/${at.smallest}.json?${cold}`,
+    largest: `${origin}/${at.largest}.json?${cold}`,
+  };
+}
+
+/** Authority ids (without `p0`) with their period counts, fewest periods first. */
+export function authoritiesBySize(authorities: Record<string, { periods?: object }>, id: (key: string) => string): [string, number][] {
+  return Object.entries(authorities)
+    .map(([key, a]) => [id(key), Object.keys(a.periods ?? {}).length] as [string, number])
+    .sort((a, b) => a[1] - b[1]);
+}
+
 const client = fileURLToPath(new URL('./read-client.ts', import.meta.url));
 
 /**

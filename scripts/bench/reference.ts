@@ -13,12 +13,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startLocalWorker } from '../lib/local-worker.ts';
-import { measureReads, type ReadMeasure } from './read-timing.ts';
+import { authoritiesBySize, coldReadUrls, measureReads, type ReadMeasure, type ReadRow } from './read-timing.ts';
 
 /** CPython has no JIT to warm up; a few unmeasured reads open its connections and caches. */
 export const REFERENCE_WARMUPS = 5;
-
-export type ReadRow = 'dataset' | 'inline' | 'versioned' | 'authority' | 'largest';
 
 export interface ReferenceReads {
   origin: string;
@@ -41,25 +39,16 @@ export async function benchReference(origin: string, expectedPeriods: number, re
   if (!response.ok) throw new Error(`--reference ${origin}: GET /d.json answered ${response.status}`);
   const version = response.headers.get('ETag')?.match(/version-(\d+)/)?.[1];
   const dataset = (await response.json()) as { authorities?: Record<string, { periods?: Record<string, unknown> }> };
-  const sizes = Object.entries(dataset.authorities ?? {}).map(([id, a]) => [id.replace(/^p0/, ''), Object.keys(a.periods ?? {}).length] as const);
+  const sizes = authoritiesBySize(dataset.authorities ?? {}, (key) => key.replace(/^p0/, ''));
   const periods = sizes.reduce((n, [, p]) => n + p, 0);
   if (periods !== expectedPeriods) {
     throw new Error(`--reference ${origin} holds ${periods} periods, not the ${expectedPeriods} of this size: load the benchmark's dataset into it first`);
   }
   if (version === undefined) throw new Error(`--reference ${origin}: GET /d.json has no version in its ETag`);
-  sizes.sort((a, b) => a[1] - b[1]);
-  const t = Date.now();
-  const cold = { pid: null, reads, warmups: REFERENCE_WARMUPS };
-  return {
-    origin,
-    reads: {
-      dataset: await measureReads({ ...cold, url: `${origin}/d.json?cold=${t}-{i}` }),
-      inline: await measureReads({ ...cold, url: `${origin}/d.jsonld?inline-context&cold=${t}-{i}` }),
-      versioned: await measureReads({ ...cold, url: `${origin}/d.json?version=${version}&cold=${t}-{i}` }),
-      authority: await measureReads({ ...cold, url: `${origin}/${sizes[0][0]}.json?cold=${t}-{i}` }),
-      largest: await measureReads({ ...cold, url: `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-{i}` }),
-    },
-  };
+  const urls = coldReadUrls(origin, Date.now(), { version, smallest: sizes[0][0], largest: sizes[sizes.length - 1][0] });
+  const measured = {} as Record<ReadRow, ReadMeasure>;
+  for (const row of Object.keys(urls) as ReadRow[]) measured[row] = await measureReads({ pid: null, reads, warmups: REFERENCE_WARMUPS, url: urls[row] });
+  return { origin, reads: measured };
 }
 
 export interface LoadPairs {

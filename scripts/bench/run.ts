@@ -19,13 +19,13 @@ import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile, defaultSeedPath } from './datasets.ts';
-import { cpuMs, measureReads, median, warmUpClient, type ReadMeasure } from './read-timing.ts';
+import { authoritiesBySize, coldReadUrls, cpuMs, measureReads, median, warmUpClient, type ReadMeasure, type ReadRow } from './read-timing.ts';
 import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
 import { exportsSettled } from './settle.ts';
 import { benchFloor, floorTable } from './floor.ts';
-import { benchReference, compareLoads, parseReferenceOrigins, REFERENCE_WARMUPS, type LoadPairs, type ReadRow, type ReferenceReads } from './reference.ts';
+import { benchReference, compareLoads, parseReferenceOrigins, REFERENCE_WARMUPS, type LoadPairs, type ReferenceReads } from './reference.ts';
 
 const ADMIN = 'dev-admin-token';
 
@@ -116,7 +116,7 @@ interface Row {
   loadPatches: number;
   exportMs: Record<string, number>;
   exportCpuMs: number;
-  reads: Record<'control' | 'dataset' | 'inline' | 'versioned' | 'authority' | 'largest', ReadMeasure>;
+  reads: Record<ReadRow | 'control', ReadMeasure>;
   largestPeriods: number;
   mergeMs: number;
   /** The same merges, each once the export jobs queued before it are done. */
@@ -217,22 +217,17 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     // Cold reads (edge-cache MISS): a query the app ignores but the cache key includes, so
     // every request is built; `Accept-Encoding: identity` as in the issue's measurements.
     const t = Date.now();
-    const sizes = Object.entries(dataset.authorities as Record<string, { periods: object }>).map(([k, a]) => [k.replace(/^.*\/assigned\//, '').slice(2), Object.keys(a.periods).length] as const);
-    sizes.sort((a, b) => a[1] - b[1]);
+    const sizes = authoritiesBySize(dataset.authorities as Record<string, { periods: object }>, (key) => key.replace(/^.*\/assigned\//, '').slice(2));
     // A new workerd process answers its first 40-odd MISSes down a path 2–3× slower than
     // later ones (docs/dataset-reads.md, "read by read" and "a process of their own"); a
     // deployed isolate has served many. Each cold row first makes unmeasured MISSes of its
     // own kind, then times fresh ones, all from a process of their own (read-timing.ts).
-    const cold = { pid, settle: true, warmups: COLD_WARMUPS };
+    const urls = coldReadUrls(origin, t, { version: headVersion, smallest: sizes[0][0], largest: sizes[sizes.length - 1][0] });
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
       control: await measureReads({ pid, reads, url: `${origin}/d.json`, method: 'OPTIONS' }),
-      dataset: await measureReads({ ...cold, reads, url: `${origin}/d.json?cold=${t}-{i}` }),
-      inline: await measureReads({ ...cold, reads, url: `${origin}/d.jsonld?inline-context&cold=${t}-{i}` }),
-      versioned: await measureReads({ ...cold, reads, url: `${origin}/d.json?version=${headVersion}&cold=${t}-{i}` }),
-      authority: await measureReads({ ...cold, reads, url: `${origin}/${sizes[0][0]}.json?cold=${t}-{i}` }),
-      largest: await measureReads({ ...cold, reads, url: `${origin}/${sizes[sizes.length - 1][0]}.json?cold=${t}-{i}` }),
-    };
+    } as Record<ReadRow | 'control', ReadMeasure>;
+    for (const row of Object.keys(urls) as ReadRow[]) coldReads[row] = await measureReads({ pid, reads, settle: true, warmups: COLD_WARMUPS, url: urls[row] });
     const authorityTimes: number[] = [];
     const authorityHitTimes: number[] = [];
     for (let i = 0; i < reads; i++) {
@@ -368,8 +363,8 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
     const cpu = (m: ReadMeasure) => (Number.isFinite(m.cpuMs) ? ` [${m.cpuMs.toFixed(1)} ms]` : '');
     const read = (row: ReadRow | 'control', quoted: number | null) => {
       const m = r.reads[row];
-      if (quoted === null || row === 'control') return `${fmtMs(m.wallMs)}${cpu(m)}`;
-      const sameRun = r.reference?.reads[row as ReadRow];
+      if (row === 'control' || quoted === null) return `${fmtMs(m.wallMs)}${cpu(m)}`;
+      const sameRun = r.reference?.reads[row];
       const refs = [sameRun ? `ref. this run ${fmtMs(sameRun.wallMs)}, ${ratio(m.wallMs, sameRun.wallMs)}` : '', `quoted ${fmtMs(quoted)}, ${ratio(m.wallMs, quoted)}`].filter(Boolean);
       return `${fmtMs(m.wallMs)}${cpu(m)} (${refs.join('; ')})`;
     };
