@@ -3,10 +3,9 @@
  * identifiers until the wanted number of periods is reached.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from '../lib/scratch-dir.ts';
 
 const XDIGITS = '23456789bcdfghjkmnpqrstvwxz';
 const ASSIGNED = 'https://perio.do/.well-known/genid/assigned/';
@@ -87,7 +86,7 @@ export function loadSeed(path: string): Json {
 /** A replicated dataset of about `target` periods, written to a temporary file for `load-data`. */
 export async function datasetFile(seedPath: string, target: number): Promise<{ dataset: Json; periods: number; file: string; text: string }> {
   const dataset = replicate(loadSeed(seedPath), target);
-  const dir = await mkdtemp(join(tmpdir(), 'periodo-bench-'));
+  const dir = scratchDir('periodo-bench-');
   const file = join(dir, 'dataset.json');
   const text = JSON.stringify(dataset);
   writeFileSync(file, text);

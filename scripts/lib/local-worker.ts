@@ -12,12 +12,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { removeScratchDir, scratchDir } from './scratch-dir.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const wranglerJs = join(root, 'node_modules/wrangler/bin/wrangler.js');
@@ -44,11 +43,15 @@ export function workerdProcesses(): number[] {
 }
 
 let bundled: Promise<string> | null = null;
+let running = 0;
 
-/** The Worker bundled as `wrangler deploy` bundles it, once per process; returns the folder. */
+/**
+ * The Worker bundled as `wrangler deploy` bundles it, once for all the Workers running at a
+ * time in this process; returns the folder, which goes when the last of them is disposed.
+ */
 function bundle(): Promise<string> {
   bundled ??= (async () => {
-    const outdir = await mkdtemp(join(tmpdir(), 'periodo-bundle-'));
+    const outdir = scratchDir('periodo-bundle-');
     // Run wrangler on this Node (24), whatever `node` is first on PATH.
     execFileSync(process.execPath, [wranglerJs, 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
     return outdir;
@@ -64,41 +67,68 @@ function printable(level: string): boolean {
   return LEVELS.indexOf(level) >= (wanted < 0 ? LEVELS.length - 1 : wanted);
 }
 
-/** Starts the Worker from wrangler.toml on a free port, with migrated local storage in a temp dir. */
+/**
+ * Starts the Worker from wrangler.toml on a free port, with migrated local storage in a temp
+ * dir that `dispose` removes (a `persistDir` passed in is the caller's and is kept).
+ */
 export async function startLocalWorker(options: { vars?: Record<string, string>; persistDir?: string } = {}): Promise<LocalWorker> {
-  const persistDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'periodo-local-')));
-  const outdir = await bundle();
-  execFileSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
-  const before = new Set(workerdProcesses());
-  const worker = {
-    ...workerOptions,
-    name: 'periodo',
-    bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...options.vars },
-    modulesRoot: outdir,
-    modules: [{ type: 'ESModule', path: join(outdir, 'index.js') }],
+  const persistDir = options.persistDir ?? scratchDir('periodo-local-');
+  const release = async () => {
+    if (!options.persistDir) removeScratchDir(persistDir);
+    if (--running === 0 && bundled) {
+      const dir = await bundled.catch(() => '');
+      bundled = null;
+      if (dir) removeScratchDir(dir);
+    }
   };
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: '127.0.0.1',
-      port: 0,
-      // MF_INSPECT=<port>: workerd's inspector, for CPU profiles of the Worker and its simulators.
-      ...(process.env.MF_INSPECT ? { inspectorPort: Number(process.env.MF_INSPECT) } : {}),
-      // wrangler dev's layout under --persist-to: D1, R2, Durable Objects and the cache in <dir>/v3.
-      resourcePersistencePath: join(persistDir, 'v3'),
-      workers: [worker],
-      handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
-        if (printable(level)) process.stderr.write(`${message}\n`);
-      },
-    } as Parameters<typeof convertV4MiniflareOptions>[0]),
-  );
-  const url = await mf.ready;
-  const workerdPid = workerdProcesses().find((pid) => !before.has(pid)) ?? null;
+  running++;
+  let mf: Miniflare | undefined;
+  let started: Miniflare;
+  let url: URL;
+  let workerdPid: number | null;
+  try {
+    const outdir = await bundle();
+    execFileSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
+    const before = new Set(workerdProcesses());
+    const worker = {
+      ...workerOptions,
+      name: 'periodo',
+      bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...options.vars },
+      modulesRoot: outdir,
+      modules: [{ type: 'ESModule', path: join(outdir, 'index.js') }],
+    };
+    mf = new Miniflare(
+      convertV4MiniflareOptions({
+        host: '127.0.0.1',
+        port: 0,
+        // MF_INSPECT=<port>: workerd's inspector, for CPU profiles of the Worker and its simulators.
+        ...(process.env.MF_INSPECT ? { inspectorPort: Number(process.env.MF_INSPECT) } : {}),
+        // wrangler dev's layout under --persist-to: D1, R2, Durable Objects and the cache in <dir>/v3.
+        resourcePersistencePath: join(persistDir, 'v3'),
+        workers: [worker],
+        handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
+          if (printable(level)) process.stderr.write(`${message}\n`);
+        },
+      } as Parameters<typeof convertV4MiniflareOptions>[0]),
+    );
+    url = await mf.ready;
+    started = mf;
+    workerdPid = workerdProcesses().find((pid) => !before.has(pid)) ?? null;
+  } catch (e) {
+    // A Worker that did not start leaves nothing behind either.
+    await mf?.dispose().catch(() => undefined);
+    await release();
+    throw e;
+  }
   return {
     url: new URL(`http://127.0.0.1:${url.port}/`),
     workerdPid,
     persistDir,
-    dispose: () => mf.dispose(),
+    dispose: async () => {
+      await started.dispose();
+      await release();
+    },
   };
 }
 

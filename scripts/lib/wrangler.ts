@@ -3,10 +3,10 @@
  * wrangler on this Node (24), whatever `node` is first on PATH, without telemetry prompts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeScratchDir, scratchDir } from './scratch-dir.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const wranglerJs = join(root, 'node_modules/wrangler/bin/wrangler.js');
@@ -55,15 +55,21 @@ export function exportD1(location: D1Location, tables: readonly string[], output
     wrangler(['d1', 'export', 'DB', '--remote', '--env', location.env, '--no-schema', ...tableArgs, '--output', output]);
     return;
   }
-  let config = join(root, 'wrangler.toml');
-  if (location.persistTo) {
-    const dir = mkdtempSync(join(tmpdir(), 'periodo-export-config-'));
+  if (!location.persistTo) {
+    wrangler(['d1', 'export', 'DB', '--local', '-c', join(root, 'wrangler.toml'), '--no-schema', ...tableArgs, '--output', output]);
+    return;
+  }
+  const dir = scratchDir('periodo-export-config-');
+  try {
     mkdirSync(join(dir, '.wrangler'));
     symlinkSync(resolve(location.persistTo), join(dir, '.wrangler/state'));
-    config = join(dir, 'wrangler.json');
+    const config = join(dir, 'wrangler.json');
     writeFileSync(config, JSON.stringify({ name: 'periodo-export', d1_databases: [DEV_DATABASE] }));
+    wrangler(['d1', 'export', 'DB', '--local', '-c', config, '--no-schema', ...tableArgs, '--output', output]);
+  } finally {
+    // Only the link goes: rm does not follow it into the state folder.
+    removeScratchDir(dir);
   }
-  wrangler(['d1', 'export', 'DB', '--local', '-c', config, '--no-schema', ...tableArgs, '--output', output]);
 }
 
 /** `wrangler d1 execute --file`: runs a SQL file against an environment's database. */

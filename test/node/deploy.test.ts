@@ -4,11 +4,11 @@
  * and the monitor Worker offline.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeScratchDir, scratchDir } from '../../scripts/lib/scratch-dir.ts';
 import { assertDeployable, deploySteps, serverVersion } from '../../scripts/deploy.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,13 +16,15 @@ let repo = '';
 const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo, encoding: 'utf8' }).trim();
 
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), 'periodo-deploy-'));
+  repo = scratchDir('periodo-deploy-');
   git('init', '-q');
   writeFileSync(join(repo, 'a.txt'), 'one\n');
   git('add', '.');
   git('commit', '-qm', 'first');
   git('tag', 'v1.4.0');
 });
+
+afterAll(() => removeScratchDir(repo));
 
 describe('deploy guards and version stamp', () => {
   it('stamps SERVER_VERSION with git describe, naming the environment except in production', () => {

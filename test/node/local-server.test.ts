@@ -4,13 +4,12 @@
  * users and audits versions against it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeScratchDir, scratchDir } from '../../scripts/lib/scratch-dir.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures');
@@ -24,9 +23,9 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startServer(seed: 'demo' | 'none'): Promise<{ child: ChildProcess; origin: string; output: () => string }> {
+async function startServer(seed: 'demo' | 'none'): Promise<{ child: ChildProcess; origin: string; persist: string; output: () => string }> {
   const port = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), 'periodo-start-'));
+  const persist = scratchDir('periodo-start-');
   let output = '';
   const child = spawn(process.execPath, ['scripts/start.ts', '--port', String(port), '--persist-to', persist, '--ip', '127.0.0.1'], {
     cwd: root,
@@ -44,7 +43,7 @@ async function startServer(seed: 'demo' | 'none'): Promise<{ child: ChildProcess
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { child, origin: `http://127.0.0.1:${port}`, output: () => output };
+  return { child, origin: `http://127.0.0.1:${port}`, persist, output: () => output };
 }
 
 /** A GET with only the given headers (no Accept-Encoding unless given), the body as sent. */
@@ -61,12 +60,13 @@ function rawGet(origin: string, path: string, headers: Record<string, string> = 
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
+async function stop({ child, persist }: { child: ChildProcess; persist: string }): Promise<void> {
+  await new Promise<void>((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+  removeScratchDir(persist);
 }
 
 function cli(origin: string, ...args: string[]) {
@@ -76,7 +76,8 @@ function cli(origin: string, ...args: string[]) {
 
 describe('npm start', () => {
   it('loads the demo dataset into an empty database', async () => {
-    const { child, origin } = await startServer('demo');
+    const server = await startServer('demo');
+    const { origin } = server;
     try {
       const response = await fetch(`${origin}/d.json`);
       expect(response.status).toBe(200);
@@ -108,7 +109,7 @@ describe('npm start', () => {
       expect(page.status).toBe(303);
       expect(page.headers.location).toMatch(new RegExp(`^http://client\\.localhost:${new URL(origin).port}/\\?page=authority-view`));
     } finally {
-      await stop(child);
+      await stop(server);
     }
   });
 });
@@ -119,7 +120,7 @@ describe('the operator CLI against PERIODO_SEED=none', () => {
     server = await startServer('none');
   });
   afterAll(async () => {
-    if (server) await stop(server.child);
+    if (server) await stop(server);
   });
 
   it('starts empty', async () => {

@@ -4,12 +4,11 @@
  * alert webhook and the heartbeat are a small local server (the outside world).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { removeScratchDir, scratchDir } from '../../scripts/lib/scratch-dir.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let server: Server;
@@ -72,7 +71,9 @@ function monitor(state: string): Promise<{ status: number | null; stdout: string
 
 describe('periodo monitor', () => {
   it('prints every check, exits 1 while failing, alerts once per incident and once on recovery', async () => {
-    const state = join(mkdtempSync(join(tmpdir(), 'periodo-monitor-')), 'state.json');
+    const stateDir = scratchDir('periodo-monitor-');
+    onTestFinished(() => removeScratchDir(stateDir));
+    const state = join(stateDir, 'state.json');
     let r = await monitor(state);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([

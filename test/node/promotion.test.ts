@@ -5,11 +5,11 @@
  * schema, a truncated or altered file. Two real local Workers (workerd, local D1/R2/Queues).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeScratchDir, scratchDir } from '../../scripts/lib/scratch-dir.ts';
 import { startLocalWorker, type LocalWorker } from '../../scripts/lib/local-worker.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,7 +40,7 @@ async function body(worker: LocalWorker, path: string, init: RequestInit = {}): 
 let source: LocalWorker;
 let target: LocalWorker;
 let file = '';
-const dir = mkdtempSync(join(tmpdir(), 'periodo-promotion-'));
+const dir = scratchDir('periodo-promotion-');
 
 beforeAll(async () => {
   [source, target] = await Promise.all([startLocalWorker(), startLocalWorker()]);
@@ -65,6 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([source?.dispose(), target?.dispose()]);
+  removeScratchDir(dir);
 });
 
 describe('export → import between two local environments', () => {
