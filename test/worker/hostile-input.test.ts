@@ -318,6 +318,20 @@ describe("the dataset's invariants hold for every patch", () => {
     expect((await get('/c')).status).toBe(200);
   });
 
+  it("refuses a dataset @context its exports cannot read, from contributors and the operator alike, and accepts a changed one they can", async () => {
+    const context = ((await (await get('/c')).json()) as { '@context': Record<string, unknown> })['@context'];
+    for (const value of ['http://example.org/context.jsonld', [context], { ...context, '@import': 'http://example.org/more.jsonld' }]) {
+      const patch = [{ op: 'replace', path: '/@context', value }];
+      expect(await refused(() => submitPatch(patch), 400)).toContain('@context');
+      const message = await refused(() => get('/admin/load', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(patch) }), 400);
+      expect(message).toContain('@context');
+    }
+    const before = await headVersion();
+    await load([{ op: 'add', path: '/@context/hostileTestTerm', value: 'http://example.org/hostile-test-term' }]);
+    expect(await headVersion()).toBe(before + 1);
+    expect(((await (await get('/c')).json()) as { '@context': Record<string, unknown> })['@context'].hostileTestTerm).toBe('http://example.org/hostile-test-term');
+  });
+
   it('refuses numbers that would be stored changed: out of range, underflowing, or with more digits than kept', async () => {
     for (const number of ['1e400', '-1e400', '1e-400', '1180591620717411303424', '9007199254740993', '0.1000000000000000000001']) {
       const text = `[{"op": "add", "path": "/authorities/p0trgkv/editorialNote", "value": {"n": ${number}}}]`;

@@ -4,6 +4,7 @@
  * touched entities before and writes the plan after.
  */
 import type { Operation } from 'fast-json-patch';
+import { ActiveContext, InvalidJsonLdError, UnsupportedJsonLdError } from '../exports/jsonld-to-rdf';
 import { addToContentHash, contribution, sha256Hex } from './hashing';
 import { checkIdentifier, IDENTIFIER_RE, IdentifierError } from './identifiers';
 import { pyJson } from './json-format';
@@ -140,6 +141,20 @@ function checkNewIdentifier(id: string, kind: 'authority' | 'period'): void {
   }
 }
 
+/**
+ * Every version's Turtle, N-Triples and CSV exports read the dataset's `@context` inline: a
+ * context they cannot read is refused with the patch, not found by each export job of the
+ * version (which would then never exist).
+ */
+function checkContext(context: unknown): void {
+  try {
+    ActiveContext.from(context);
+  } catch (error) {
+    if (!(error instanceof UnsupportedJsonLdError || error instanceof InvalidJsonLdError)) throw error;
+    throw new InvalidPatchError(`The dataset's @context cannot be read for its RDF and CSV exports: ${error.message}.`);
+  }
+}
+
 export async function planMerge(options: PlanOptions): Promise<MergePlan> {
   const { head, loaded, ops } = options;
   const version = head.version + 1;
@@ -168,6 +183,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
   const newMetaJson = metaShell(result);
   checkSize('The dataset context and members', newMetaJson);
   if (!head.meta || head.meta.json !== newMetaJson) {
+    checkContext(result['@context']);
     const hash = await sha256Hex(newMetaJson);
     plan.meta = { json: newMetaJson, hash };
     plan.closeMeta = head.meta !== null;
