@@ -187,7 +187,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
    */
   private async plan(
     patchText: string,
-    checkDigits: boolean,
+    contribution: boolean,
   ): Promise<{ plan: MergePlan; original: Pick<Operation, 'op' | 'path'>[]; idMap: Record<string, string>; before: Map<string, StoredAuthority> }> {
     const head = await this.loadHead();
     const taken = new Set<string>();
@@ -233,7 +233,7 @@ export class DatasetCoordinator extends DurableObject<Env> {
         ops: deskolemized.ops,
         // The ids deskolemizing gave were found unused just now: ask D1 about the others only.
         usedAmong: (candidates) => this.store.usedIdentifiers(candidates.filter((id) => !givenIds.has(id))),
-        checkDigits,
+        contribution,
       });
       return { plan, original, idMap: deskolemized.idMap, before: loaded };
     }

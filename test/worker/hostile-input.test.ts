@@ -332,6 +332,24 @@ describe("the dataset's invariants hold for every patch", () => {
     expect(((await (await get('/c')).json()) as { '@context': Record<string, unknown> })['@context'].hostileTestTerm).toBe('http://example.org/hostile-test-term');
   });
 
+  it('refuses a contribution the exports could not convert to RDF, naming the authority and why', async () => {
+    const period = `/authorities/p0trgkv/periods/${PERIOD}`;
+    for (const [patch, why] of [
+      [[{ op: 'add', path: '/authorities/p0trgkv/editorialNote', value: { '@id': 7 } }], '@id must be a string'],
+      [[{ op: 'add', path: `${period}/@context`, value: 'http://example.org/context.jsonld' }], '@context'],
+      [[{ op: 'replace', path: `${period}/spatialCoverage/0/@id`, value: ['http://www.wikidata.org/entity/Q43'] }], '@id must be a string'],
+      [[{ op: 'add', path: `${period}/spatialCoverage/0/id`, value: 'http://www.wikidata.org/entity/Q43' }], 'colliding keywords'],
+    ] as const) {
+      const message = await refused(() => submitPatch(patch), 400);
+      expect(message).toContain('p0trgkv');
+      expect(message).toContain(why);
+    }
+    expect(await refused(() => submitPatch([{ op: 'replace', path: '/type', value: { x: 1 } }]), 400)).toContain('members');
+    // A place the exports can read, beside the one the period has, is accepted.
+    const accepted = await submitPatch([{ op: 'add', path: `${period}/spatialCoverage/-`, value: { '@id': 'http://www.wikidata.org/entity/Q218', label: 'Romania' } }]);
+    expect(accepted.status, await accepted.text()).toBe(202);
+  });
+
   it('refuses numbers that would be stored changed: out of range, underflowing, or with more digits than kept', async () => {
     for (const number of ['1e400', '-1e400', '1e-400', '1180591620717411303424', '9007199254740993', '0.1000000000000000000001']) {
       const text = `[{"op": "add", "path": "/authorities/p0trgkv/editorialNote", "value": {"n": ${number}}}]`;

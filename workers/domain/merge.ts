@@ -4,7 +4,7 @@
  * touched entities before and writes the plan after.
  */
 import type { Operation } from 'fast-json-patch';
-import { ActiveContext, InvalidJsonLdError, UnsupportedJsonLdError } from '../exports/jsonld-to-rdf';
+import { ActiveContext, InvalidJsonLdError, JsonLdToRdf, UnsupportedJsonLdError } from '../exports/jsonld-to-rdf';
 import { addToContentHash, contribution, sha256Hex } from './hashing';
 import { checkIdentifier, IDENTIFIER_RE, IdentifierError } from './identifiers';
 import { pyJson } from './json-format';
@@ -123,11 +123,15 @@ export interface PlanOptions {
   /** Which of these ids are used now or were ever (removed included): a new entity may not take one. */
   usedAmong(ids: string[]): Set<string> | Promise<Set<string>>;
   /**
-   * Refuse new ids whose check digit is wrong (both ways). Contributions are checked;
-   * operator loads are not, since they import ids already published elsewhere (the
-   * reference's own test data holds such ids).
+   * A contribution (a patch request), checked more strictly than an operator's load:
+   * - new ids whose check digit is wrong (both ways) are refused; operator loads import ids
+   *   already published elsewhere (the reference's own test data holds such ids);
+   * - every changed entity must convert to RDF as the exports will convert it, so that one
+   *   contributed value cannot leave every later version without Turtle, N-Triples or CSV.
+   *   An operator's load is not converted twice (the initial load: thousands of periods a
+   *   patch); its export jobs report what they cannot convert.
    */
-  checkDigits: boolean;
+  contribution: boolean;
 }
 
 /** A new identifier must have a check digit that is right (the 2015 data's old-style digits included). */
@@ -141,6 +145,10 @@ function checkNewIdentifier(id: string, kind: 'authority' | 'period'): void {
   }
 }
 
+function isConversionError(error: unknown): error is Error {
+  return error instanceof UnsupportedJsonLdError || error instanceof InvalidJsonLdError;
+}
+
 /**
  * Every version's Turtle, N-Triples and CSV exports read the dataset's `@context` inline: a
  * context they cannot read is refused with the patch, not found by each export job of the
@@ -150,8 +158,46 @@ function checkContext(context: unknown): void {
   try {
     ActiveContext.from(context);
   } catch (error) {
-    if (!(error instanceof UnsupportedJsonLdError || error instanceof InvalidJsonLdError)) throw error;
+    if (!isConversionError(error)) throw error;
     throw new InvalidPatchError(`The dataset's @context cannot be read for its RDF and CSV exports: ${error.message}.`);
+  }
+}
+
+/**
+ * The changed authorities (their own members and their changed periods) converted to RDF as
+ * the exports convert them, with the dataset's context after the patch: a value they cannot
+ * convert is refused here, naming the authority and why.
+ */
+function checkConvertible(dataset: JsonObject, metaChanged: boolean, authorities: JsonObject, changedPeriods: Map<string, string[]>): void {
+  let context: ActiveContext;
+  try {
+    context = ActiveContext.from(dataset['@context']);
+  } catch (error) {
+    // A stored context the exports cannot read already (loaded by an operator): nothing to compare with.
+    if (isConversionError(error)) return;
+    throw error;
+  }
+  const converter = new JsonLdToRdf(context);
+  if (metaChanged) {
+    const { '@context': _context, authorities: _authorities, ...members } = dataset;
+    try {
+      converter.convert(members);
+    } catch (error) {
+      if (!isConversionError(error)) throw error;
+      throw new InvalidPatchError(`The dataset's own members cannot be converted to RDF for the Turtle, N-Triples and CSV exports: ${error.message}.`);
+    }
+  }
+  const subject = { termType: 'BlankNode', value: 'dataset' } as const;
+  for (const [key, periodIds] of changedPeriods) {
+    const authority = authorities[key] as JsonObject;
+    const periods = authority.periods as JsonObject;
+    const changed = { ...authority, periods: Object.fromEntries(periodIds.map((id) => [id, periods[id]])) };
+    try {
+      converter.convertProperty(subject, 'authorities', { authority: changed });
+    } catch (error) {
+      if (!isConversionError(error)) throw error;
+      throw new InvalidPatchError(`Authority ${key} cannot be converted to RDF for the Turtle, N-Triples and CSV exports: ${error.message}.`);
+    }
   }
 }
 
@@ -246,7 +292,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
     if (!isObject(now)) throw new InvalidPatchError(`Authority ${key} must be a JSON object.`);
     if (now.id !== key) throw new InvalidPatchError(`Authority ${key} must have "id": "${key}" (it has ${JSON.stringify(now.id)}).`);
     if (!IDENTIFIER_RE.test(key)) throw new InvalidPatchError(`"${key}" is not a valid PeriodO authority identifier.`);
-    if (!before && options.checkDigits) checkNewIdentifier(key, 'authority');
+    if (!before && options.contribution) checkNewIdentifier(key, 'authority');
     if (!before && isUsed(key)) throw new InvalidPatchError(`Identifier ${key} is already used (or was used by a removed entity).`);
     const periodsNow = now.periods ?? {};
     if (!isObject(periodsNow)) throw new InvalidPatchError(`The periods of authority ${key} must be a JSON object.`);
@@ -268,7 +314,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
       if (!wasAnywhere && isUsed(pid)) {
         throw new InvalidPatchError(`Identifier ${pid} is already used by another entity (or by a removed one).`);
       }
-      if (!wasAnywhere && options.checkDigits) checkNewIdentifier(pid, 'period');
+      if (!wasAnywhere && options.contribution) checkNewIdentifier(pid, 'period');
       if (old && old.json === json) {
         stored.periods.set(pid, old);
         continue;
@@ -326,6 +372,17 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
       }
     }
     plan.authoritiesAfter.set(key, stored);
+  }
+
+  if (options.contribution) {
+    const changedPeriods = new Map<string, string[]>();
+    for (const a of plan.insertAuthorities) changedPeriods.set(a.id, []);
+    for (const p of plan.insertPeriods) {
+      const ids = changedPeriods.get(p.authorityId) ?? [];
+      ids.push(p.id);
+      changedPeriods.set(p.authorityId, ids);
+    }
+    checkConvertible(result, plan.meta !== null, after, changedPeriods);
   }
 
   // A period moved between authorities is "updated", not removed and created. Sets, not

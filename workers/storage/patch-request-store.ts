@@ -130,7 +130,7 @@ export async function mergeableNow(store: DatasetStore, ops: Operation[]): Promi
       allAuthorities: scope.allAuthorities,
       ops: applied,
       usedAmong: (candidates) => store.usedIdentifiers(candidates),
-      checkDigits: true,
+      contribution: true,
     });
     return true;
   } catch (error) {
