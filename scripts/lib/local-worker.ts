@@ -42,26 +42,20 @@ export function workerdProcesses(): number[] {
   }
 }
 
-/** Where the bundle's one module is said to live (Miniflare names it from this path; nothing is read there). */
-const BUNDLE_ROOT = join(root, '.wrangler/local-bundle');
-let bundled: string | null = null;
+let bundled: Promise<string> | null = null;
+let running = 0;
 
 /**
- * The Worker bundled as `wrangler deploy` bundles it, once per process, held in memory: the
- * folder wrangler writes it to goes at once, so nothing is left behind by a process whose
- * exit is not its own (a test runner's worker is killed).
+ * The Worker bundled as `wrangler deploy` bundles it, once for all the Workers running at a
+ * time in this process; returns the folder, which goes when the last of them is disposed.
  */
-function bundle(): string {
-  if (bundled === null) {
+function bundle(): Promise<string> {
+  bundled ??= (async () => {
     const outdir = scratchDir('periodo-bundle-');
-    try {
-      // Run wrangler on this Node (24), whatever `node` is first on PATH.
-      execFileSync(process.execPath, [wranglerJs, 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
-      bundled = readFileSync(join(outdir, 'index.js'), 'utf8');
-    } finally {
-      removeScratchDir(outdir);
-    }
-  }
+    // Run wrangler on this Node (24), whatever `node` is first on PATH.
+    execFileSync(process.execPath, [wranglerJs, 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
+    return outdir;
+  })();
   return bundled;
 }
 
@@ -79,15 +73,21 @@ function printable(level: string): boolean {
  */
 export async function startLocalWorker(options: { vars?: Record<string, string>; persistDir?: string } = {}): Promise<LocalWorker> {
   const persistDir = options.persistDir ?? scratchDir('periodo-local-');
-  const release = () => {
+  const release = async () => {
     if (!options.persistDir) removeScratchDir(persistDir);
+    if (--running === 0 && bundled) {
+      const dir = await bundled.catch(() => '');
+      bundled = null;
+      if (dir) removeScratchDir(dir);
+    }
   };
+  running++;
   let mf: Miniflare | undefined;
   let started: Miniflare;
   let url: URL;
   let workerdPid: number | null;
   try {
-    const code = bundle();
+    const outdir = await bundle();
     execFileSync(process.execPath, [wranglerJs, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], { cwd: root, stdio: 'ignore', env: wranglerEnv });
     const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, 'wrangler.toml'));
     const before = new Set(workerdProcesses());
@@ -95,8 +95,8 @@ export async function startLocalWorker(options: { vars?: Record<string, string>;
       ...workerOptions,
       name: 'periodo',
       bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...options.vars },
-      modulesRoot: BUNDLE_ROOT,
-      modules: [{ type: 'ESModule', path: join(BUNDLE_ROOT, 'index.js'), contents: code }],
+      modulesRoot: outdir,
+      modules: [{ type: 'ESModule', path: join(outdir, 'index.js') }],
     };
     mf = new Miniflare(
       convertV4MiniflareOptions({
@@ -118,7 +118,7 @@ export async function startLocalWorker(options: { vars?: Record<string, string>;
   } catch (e) {
     // A Worker that did not start leaves nothing behind either.
     await mf?.dispose().catch(() => undefined);
-    release();
+    await release();
     throw e;
   }
   return {
@@ -127,7 +127,7 @@ export async function startLocalWorker(options: { vars?: Record<string, string>;
     persistDir,
     dispose: async () => {
       await started.dispose();
-      release();
+      await release();
     },
   };
 }
