@@ -154,9 +154,9 @@ function isConversionError(error: unknown): error is Error {
  * context they cannot read is refused with the patch, not found by each export job of the
  * version (which would then never exist).
  */
-function checkContext(context: unknown): void {
+function checkContext(context: unknown): ActiveContext {
   try {
-    ActiveContext.from(context);
+    return ActiveContext.from(context);
   } catch (error) {
     if (!isConversionError(error)) throw error;
     throw new InvalidPatchError(`The dataset's @context cannot be read for its RDF and CSV exports: ${error.message}.`);
@@ -168,17 +168,19 @@ function checkContext(context: unknown): void {
  * the exports convert them, with the dataset's context after the patch: a value they cannot
  * convert is refused here, naming the authority and why.
  */
-function checkConvertible(dataset: JsonObject, metaChanged: boolean, authorities: JsonObject, changedPeriods: Map<string, string[]>): void {
-  let context: ActiveContext;
-  try {
-    context = ActiveContext.from(dataset['@context']);
-  } catch (error) {
-    // A stored context the exports cannot read already (loaded by an operator): nothing to compare with.
-    if (isConversionError(error)) return;
-    throw error;
+function checkConvertible(dataset: JsonObject, changedContext: ActiveContext | null, authorities: JsonObject, changedPeriods: Map<string, string[]>): void {
+  let context = changedContext;
+  if (!context) {
+    try {
+      context = ActiveContext.from(dataset['@context']);
+    } catch (error) {
+      // A stored context the exports cannot read already (loaded by an operator): nothing to compare with.
+      if (isConversionError(error)) return;
+      throw error;
+    }
   }
   const converter = new JsonLdToRdf(context);
-  if (metaChanged) {
+  if (changedContext) {
     const { '@context': _context, authorities: _authorities, ...members } = dataset;
     try {
       converter.convert(members);
@@ -228,8 +230,10 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
   // The dataset's own members (context, id, type).
   const newMetaJson = metaShell(result);
   checkSize('The dataset context and members', newMetaJson);
+  // The export context of a changed meta, read once for both checks.
+  let changedContext: ActiveContext | null = null;
   if (!head.meta || head.meta.json !== newMetaJson) {
-    checkContext(result['@context']);
+    changedContext = checkContext(result['@context']);
     const hash = await sha256Hex(newMetaJson);
     plan.meta = { json: newMetaJson, hash };
     plan.closeMeta = head.meta !== null;
@@ -382,7 +386,7 @@ export async function planMerge(options: PlanOptions): Promise<MergePlan> {
       ids.push(p.id);
       changedPeriods.set(p.authorityId, ids);
     }
-    checkConvertible(result, plan.meta !== null, after, changedPeriods);
+    checkConvertible(result, changedContext, after, changedPeriods);
   }
 
   // A period moved between authorities is "updated", not removed and created. Sets, not
