@@ -34,7 +34,7 @@ export function parseReferenceOrigins(option: string | undefined): Map<number, s
   return origins;
 }
 
-export async function benchReference(origin: string, expectedPeriods: number, reads: number): Promise<ReferenceReads> {
+export async function benchReference(origin: string, expectedPeriods: number, reads: number, runs: number): Promise<ReferenceReads> {
   const response = await fetch(`${origin}/d.json`, { headers: { 'Accept-Encoding': 'identity' } });
   if (!response.ok) throw new Error(`--reference ${origin}: GET /d.json answered ${response.status}`);
   const version = response.headers.get('ETag')?.match(/version-(\d+)/)?.[1];
@@ -47,7 +47,7 @@ export async function benchReference(origin: string, expectedPeriods: number, re
   if (version === undefined) throw new Error(`--reference ${origin}: GET /d.json has no version in its ETag`);
   const urls = coldReadUrls(origin, Date.now(), { version, smallest: sizes[0][0], largest: sizes[sizes.length - 1][0] });
   const measured = {} as Record<ReadRow, ReadMeasure>;
-  for (const row of Object.keys(urls) as ReadRow[]) measured[row] = await measureReads({ pid: null, reads, warmups: REFERENCE_WARMUPS, url: urls[row] });
+  for (const row of Object.keys(urls) as ReadRow[]) measured[row] = await measureReads({ pid: null, reads, warmups: REFERENCE_WARMUPS, url: urls[row] }, runs);
   return { origin, reads: measured };
 }
 

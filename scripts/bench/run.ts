@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1791,10000,50000] [--data FILE] [--merges N] [--reads N] [--runs N] [--only storage,exports,cache,client]
+ * `npm run bench [-- --sizes 1791,10000,50000] [--data FILE] [--merges N] [--reads N] [--read-runs N] [--runs N] [--only storage,exports,cache,client]
  *   [--reference 1791=http://127.0.0.1:5001,…] [--reference-load 'COMMAND {file}'] [--load-pairs N]`
  *
  * For each dataset size, on a fresh local Worker (workerd, local D1): the initial load
@@ -139,7 +139,7 @@ interface Row {
 /** Unmeasured MISSes before each cold row's timed ones. */
 const COLD_WARMUPS = 60;
 
-async function benchSize(seedPath: string, target: number, merges: number, reads: number): Promise<Row> {
+async function benchSize(seedPath: string, target: number, merges: number, reads: number, readRuns: number): Promise<Row> {
   const { dataset, periods, file, text } = await datasetFile(seedPath, target);
 
   const worker = await startLocalWorker();
@@ -225,9 +225,9 @@ async function benchSize(seedPath: string, target: number, merges: number, reads
     const urls = coldReadUrls(origin, t, { version: headVersion, smallest: sizes[0][0], largest: sizes[sizes.length - 1][0] });
     const coldReads = {
       // The control: a request that does no I/O (the harness's and the Worker's fixed cost).
-      control: await measureReads({ pid, reads, url: `${origin}/d.json`, method: 'OPTIONS' }),
+      control: await measureReads({ pid, reads, url: `${origin}/d.json`, method: 'OPTIONS' }, readRuns),
     } as Record<ReadRow | 'control', ReadMeasure>;
-    for (const row of Object.keys(urls) as ReadRow[]) coldReads[row] = await measureReads({ pid, reads, settle: true, warmups: COLD_WARMUPS, url: urls[row] });
+    for (const row of Object.keys(urls) as ReadRow[]) coldReads[row] = await measureReads({ pid, reads, settle: true, warmups: COLD_WARMUPS, url: urls[row] }, readRuns);
     const authorityTimes: number[] = [];
     const authorityHitTimes: number[] = [];
     for (let i = 0; i < reads; i++) {
@@ -290,6 +290,7 @@ async function main() {
       reference: { type: 'string' },
       'reference-load': { type: 'string' },
       'load-pairs': { type: 'string', default: '3' },
+      'read-runs': { type: 'string', default: '3' },
     },
   });
   const parts = new Set(values.only!.split(',').map((p) => p.trim()));
@@ -300,6 +301,8 @@ async function main() {
     if (!sizes.includes(size) || !parts.has('storage')) throw new Error(`--reference ${size}=…: that size is not benchmarked (--sizes ${sizes.join(',')}, --only ${values.only})`);
   }
   const loadPairs = Number(values['load-pairs']);
+  const readRuns = Number(values['read-runs']);
+  if (!Number.isInteger(readRuns) || readRuns < 1) throw new Error(`--read-runs must be a whole number of at least 1 (it is ${values['read-runs']})`);
   if (values['reference-load'] !== undefined) {
     if (!parts.has('storage')) throw new Error('--reference-load times the initial load, which only --only storage runs');
     if (!values['reference-load'].includes('{file}')) throw new Error("--reference-load: the command must name the dataset as {file}, e.g. './load.sh {file}'");
@@ -310,11 +313,11 @@ async function main() {
   if (parts.has('storage')) await warmUpClient();
   for (const size of parts.has('storage') ? sizes : []) {
     process.stderr.write(`benchmarking ~${size} periods…\n`);
-    const row = await benchSize(seedPath, size, Number(values.merges), Number(values.reads));
+    const row = await benchSize(seedPath, size, Number(values.merges), Number(values.reads), readRuns);
     const referenceOrigin = referenceOrigins.get(size);
     if (referenceOrigin) {
       process.stderr.write(`timing the reference's cold reads at ${referenceOrigin}…\n`);
-      row.reference = await benchReference(referenceOrigin, row.periods, Number(values.reads));
+      row.reference = await benchReference(referenceOrigin, row.periods, Number(values.reads), readRuns);
     }
     if (values['reference-load']) {
       process.stderr.write(`timing load-data as its own process and the reference's load, alternately…\n`);
@@ -324,7 +327,7 @@ async function main() {
   }
 
   if (rows.length) {
-    printStorage(rows, seedPath, values.merges!, values.reads!);
+    printStorage(rows, seedPath, values.merges!, values.reads!, readRuns);
     // What the smallest size's reads would cost a Worker that only did their I/O.
     const small = rows[0];
     process.stderr.write('measuring the local platform\'s floor…\n');
@@ -350,9 +353,10 @@ function ratio(ours: number, reference: number): string {
   return `${(ours / reference).toFixed(2)}×`;
 }
 
-function printStorage(rows: Row[], seedPath: string, merges: string, reads: string) {
+function printStorage(rows: Row[], seedPath: string, merges: string, reads: string, readRuns: number) {
   const values = { merges, reads };
-  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL (after ${COLD_WARMUPS} unmeasured), from a process of their own`);
+  const processes = readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled (the first process after ${COLD_WARMUPS} unmeasured, the others after 5)`;
+  console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL ${readRuns === 1 ? `(after ${COLD_WARMUPS} unmeasured) ` : ''}${processes}`);
   console.log(
     "Each cell: this run's median wall time [workerd CPU per request], then the reference's figure and this run ÷ reference: timed in this run against the reference server where `--reference` gave one (\"ref. this run\"), and as quoted in issue 14 (\"quoted\"). Reads are edge-cache MISSes with Accept-Encoding: identity.\n",
   );
@@ -373,9 +377,21 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
       `| ${r.periods.toLocaleString('en')} (${r.megabytes.toFixed(1)} MB) | ${read('control', null)} | ${read('dataset', ref.dataset)} | ${read('inline', ref.dataset)} | ${read('versioned', ref.dataset)} | ${read('authority', ref.authority)} | ${read('largest', ref.largest)} (${r.largestPeriods} periods, ${fmtBytes(r.reads.largest.bytes)}) | ${fmtMs(r.loadMs)} [${fmtMs(r.loadCpuMs)}], ${r.loadPatches} patch${r.loadPatches === 1 ? '' : 'es'} (quoted ${fmtMs(ref.load)}, ${ratio(r.loadMs, ref.load)}) | workerd CPU ${fmtMs(r.exportCpuMs)}; jobs: ${jobs} (before: ${fmtMs(ref.exportsBefore)}) |`,
     );
   }
+  if (readRuns > 1) {
+    console.log(`\nThe same cold reads, each client process's median (ms), in the order they ran:\n`);
+    console.log('| periods | server | control | GET /d.json | ?inline-context | ?version=N | one authority | the largest authority |');
+    console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+    const each = (m: ReadMeasure | undefined) => (m ? m.runMedians.map((x) => x.toFixed(1)).join(' / ') : '–');
+    for (const r of rows) {
+      console.log(`| ${r.periods.toLocaleString('en')} | this project | ${each(r.reads.control)} | ${each(r.reads.dataset)} | ${each(r.reads.inline)} | ${each(r.reads.versioned)} | ${each(r.reads.authority)} | ${each(r.reads.largest)} |`);
+      const x = r.reference?.reads;
+      if (x) console.log(`| ${r.periods.toLocaleString('en')} | the reference | – | ${each(x.dataset)} | ${each(x.inline)} | ${each(x.versioned)} | ${each(x.authority)} | ${each(x.largest)} |`);
+    }
+  }
   const referenced = rows.filter((r) => r.reference);
   if (referenced.length) {
-    console.log(`\nThe reference's reads in this run (medians of ${values.reads} reads of each URL after ${REFERENCE_WARMUPS} unmeasured, from a process of their own, the same client as this project's):\n`);
+    const how = readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled`;
+    console.log(`\nThe reference's reads in this run (medians of ${values.reads} reads of each URL after ${REFERENCE_WARMUPS} unmeasured, ${how}, the same client as this project's):\n`);
     console.log('| periods | origin | GET /d.json | ?inline-context | ?version=N | one authority | the largest authority |');
     console.log('|---:|---|---:|---:|---:|---:|---:|');
     for (const r of referenced) {

@@ -18,10 +18,12 @@ const dataset = {
 let server: Server;
 let origin = '';
 const paths: string[] = [];
+const queries: string[] = [];
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname === '/small.json') queries.push(url.search);
     paths.push(`${url.pathname}${url.searchParams.has('version') ? '?version' : ''}${url.searchParams.has('inline-context') ? '?inline-context' : ''}`);
     if (url.pathname === '/d.json' || url.pathname === '/d.jsonld' || url.pathname === '/small.json' || url.pathname === '/large.json') {
       response.writeHead(200, { 'Content-Type': 'application/json', ETag: 'W/"periodo-dataset-version-7"' });
@@ -49,7 +51,7 @@ describe('--reference', () => {
 
   it("times the five cold-read URLs against the other server: the dataset, its versioned and inline forms, its smallest and largest authority", async () => {
     paths.length = 0;
-    const result = await benchReference(origin, 3, 2);
+    const result = await benchReference(origin, 3, 2, 1);
     expect(result.origin).toBe(origin);
     for (const row of ['dataset', 'inline', 'versioned', 'authority', 'largest'] as const) {
       expect(result.reads[row].status).toBe('200');
@@ -60,12 +62,25 @@ describe('--reference', () => {
     expect(paths.filter((p) => p === '/small.json')).toHaveLength(2 + REFERENCE_WARMUPS);
   });
 
+  it('with several client processes, times each row in each of them on URLs of its own, and pools their reads', async () => {
+    paths.length = 0;
+    queries.length = 0;
+    const result = await benchReference(origin, 3, 2, 2);
+    const small = result.reads.authority;
+    expect(small.times).toHaveLength(4);
+    expect(small.runMedians).toHaveLength(2);
+    expect(small.wallMs).toBe([...small.times].sort((a, b) => a - b).slice(1, 3).reduce((a, b) => a + b) / 2);
+    expect(queries).toHaveLength(2 * (2 + REFERENCE_WARMUPS));
+    // Every read a URL of its own: none would be a HIT on a server that caches.
+    expect(new Set(queries).size).toBe(queries.length);
+  });
+
   it('refuses a server that holds another dataset, saying what to do', async () => {
-    await expect(benchReference(origin, 1791, 2)).rejects.toThrow(`--reference ${origin} holds 3 periods, not the 1791 of this size: load the benchmark's dataset into it first`);
+    await expect(benchReference(origin, 1791, 2, 1)).rejects.toThrow(`--reference ${origin} holds 3 periods, not the 1791 of this size: load the benchmark's dataset into it first`);
   });
 
   it('refuses a server that does not answer GET /d.json, with its status', async () => {
     const elsewhere = `${origin}/elsewhere`;
-    await expect(benchReference(elsewhere, 3, 1)).rejects.toThrow(`--reference ${elsewhere}: GET /d.json answered 404`);
+    await expect(benchReference(elsewhere, 3, 1, 1)).rejects.toThrow(`--reference ${elsewhere}: GET /d.json answered 404`);
   });
 });
