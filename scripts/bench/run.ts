@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { loadData } from '../periodo.ts';
 import { peakRss, resetPeakRss, startLocalWorker } from '../lib/local-worker.ts';
 import { datasetFile, defaultSeedPath } from './datasets.ts';
-import { authoritiesBySize, coldReadUrls, cpuMs, measureReads, median, warmUpClient, type ReadMeasure, type ReadRow } from './read-timing.ts';
+import { authoritiesBySize, coldReadUrls, cpuMs, LATER_WARMUPS, measureReads, median, warmUpClient, type ReadMeasure, type ReadRow } from './read-timing.ts';
 import { benchCache } from './cache.ts';
 import { benchExports } from './exports.ts';
 import { benchClient } from './client.ts';
@@ -355,7 +355,7 @@ function ratio(ours: number, reference: number): string {
 
 function printStorage(rows: Row[], seedPath: string, merges: string, reads: string, readRuns: number) {
   const values = { merges, reads };
-  const processes = readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled (the first process after ${COLD_WARMUPS} unmeasured, the others after 5)`;
+  const processes = readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled (the first process after ${COLD_WARMUPS} unmeasured, the others after ${LATER_WARMUPS})`;
   console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL ${readRuns === 1 ? `(after ${COLD_WARMUPS} unmeasured) ` : ''}${processes}`);
   console.log(
     "Each cell: this run's median wall time [workerd CPU per request], then the reference's figure and this run ÷ reference: timed in this run against the reference server where `--reference` gave one (\"ref. this run\"), and as quoted in issue 14 (\"quoted\"). Reads are edge-cache MISSes with Accept-Encoding: identity.\n",
