@@ -62,6 +62,9 @@ export interface ReadSpec {
   warmups?: number;
 }
 
+/** Unmeasured requests when a spec names none. */
+const DEFAULT_WARMUPS = 1;
+
 /**
  * Node's own fetch is slow on its first large bodies: 30 reads of 1.2 MB from the Worker
  * took the benchmark process 1.0 s of its own CPU, and the first row timed was 30 ms a read
@@ -94,7 +97,7 @@ export async function measureReadsHere(spec: ReadSpec): Promise<ReadMeasure> {
   const settle = async (i: number) => {
     if (spec.settle) await (await fetch(url(i), { method: 'HEAD', headers: { 'Accept-Encoding': 'identity' } })).body?.cancel();
   };
-  for (let i = 1; i <= (spec.warmups ?? 1); i++) {
+  for (let i = 1; i <= (spec.warmups ?? DEFAULT_WARMUPS); i++) {
     await (await fetch(url(-i), init)).arrayBuffer();
     await settle(-i);
   }
@@ -160,7 +163,7 @@ export const LATER_WARMUPS = 5;
 export async function measureReads(spec: ReadSpec, runs = 1): Promise<ReadMeasure> {
   const measures: ReadMeasure[] = [];
   for (let run = 0; run < runs; run++) {
-    const own = run === 0 ? spec : { ...spec, warmups: Math.min(spec.warmups ?? 1, LATER_WARMUPS), url: spec.url.replace('{i}', `${run}.{i}`) };
+    const own = run === 0 ? spec : { ...spec, warmups: Math.min(spec.warmups ?? DEFAULT_WARMUPS, LATER_WARMUPS), url: spec.url.replace('{i}', `${run}.{i}`) };
     const { stdout } = await promisify(execFile)(process.execPath, [client, JSON.stringify(own)], { encoding: 'utf8', maxBuffer: 1 << 20 });
     measures.push(JSON.parse(stdout) as ReadMeasure);
   }

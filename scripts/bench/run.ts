@@ -353,9 +353,14 @@ function ratio(ours: number, reference: number): string {
   return `${(ours / reference).toFixed(2)}×`;
 }
 
+/** Where the timed reads came from, as the tables' headings say it. */
+function readProcesses(readRuns: number): string {
+  return readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled`;
+}
+
 function printStorage(rows: Row[], seedPath: string, merges: string, reads: string, readRuns: number) {
   const values = { merges, reads };
-  const processes = readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled (the first process after ${COLD_WARMUPS} unmeasured, the others after ${LATER_WARMUPS})`;
+  const processes = readRuns === 1 ? readProcesses(readRuns) : `${readProcesses(readRuns)} (the first process after ${COLD_WARMUPS} unmeasured, the others after ${LATER_WARMUPS})`;
   console.log(`\nCold reads, initial load and export work — seed ${seedPath.split('/').pop()}, ${values.reads} timed reads of each URL ${readRuns === 1 ? `(after ${COLD_WARMUPS} unmeasured) ` : ''}${processes}`);
   console.log(
     "Each cell: this run's median wall time [workerd CPU per request], then the reference's figure and this run ÷ reference: timed in this run against the reference server where `--reference` gave one (\"ref. this run\"), and as quoted in issue 14 (\"quoted\"). Reads are edge-cache MISSes with Accept-Encoding: identity.\n",
@@ -390,8 +395,7 @@ function printStorage(rows: Row[], seedPath: string, merges: string, reads: stri
   }
   const referenced = rows.filter((r) => r.reference);
   if (referenced.length) {
-    const how = readRuns === 1 ? 'from a process of their own' : `from each of ${readRuns} client processes in turn, pooled`;
-    console.log(`\nThe reference's reads in this run (medians of ${values.reads} reads of each URL after ${REFERENCE_WARMUPS} unmeasured, ${how}, the same client as this project's):\n`);
+    console.log(`\nThe reference's reads in this run (medians of ${values.reads} reads of each URL after ${REFERENCE_WARMUPS} unmeasured, ${readProcesses(readRuns)}, the same client as this project's):\n`);
     console.log('| periods | origin | GET /d.json | ?inline-context | ?version=N | one authority | the largest authority |');
     console.log('|---:|---|---:|---:|---:|---:|---:|');
     for (const r of referenced) {
